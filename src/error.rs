@@ -1,0 +1,52 @@
+//! Typed errors. Only ingest (I/O, decoding) and template loading can fail;
+//! every later stage reports odd input as diagnostics inside the record.
+
+use std::path::PathBuf;
+
+/// Why one input produced no record. Each variant names the input.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid UTF-8 (first bad byte at offset {offset}, line {line})")]
+    NotUtf8 {
+        path: String,
+        offset: usize,
+        line: usize,
+    },
+    #[error("{path}: file is empty")]
+    Empty { path: String },
+    #[error("{path}: no form found (no title line and no table with the template's labels)")]
+    NoForm { path: String },
+}
+
+impl IngestError {
+    /// A short machine-readable name, used in error reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            IngestError::Io { .. } => "unreadable",
+            IngestError::NotUtf8 { .. } => "undecodable",
+            IngestError::Empty { .. } => "empty",
+            IngestError::NoForm { .. } => "no_form",
+        }
+    }
+}
+
+/// Why a template file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("{path}: cannot read template: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: invalid template: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: invalid template: {message}")]
+    Invalid { path: PathBuf, message: String },
+}

@@ -1,0 +1,164 @@
+//! Cell classification: is a cell a template label, a label followed by its
+//! value (`年度资金总额： 8 万元`), or a plain value?
+
+use crate::normalize::{enumerator_len, fold};
+use crate::repair::{match_labels, LabelMatch, MatchQuality};
+use crate::template::Template;
+use aho_corasick::{Anchored, Input};
+
+/// Lowest score for a cut-short or confused label to count.
+pub const MIN_LABEL_SCORE: f64 = 0.5;
+
+/// What one cell is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellClass {
+    Value,
+    Label {
+        /// Candidate labels, best first (indices into `Template::labels`).
+        cands: Vec<LabelMatch>,
+        /// Clean text after the label in the same cell, if any.
+        inline: Option<String>,
+    },
+}
+
+impl CellClass {
+    pub fn is_label(&self) -> bool {
+        matches!(self, CellClass::Label { .. })
+    }
+}
+
+/// Classifies a cell's clean text.
+pub fn classify(text: &str, template: &Template) -> CellClass {
+    let folded = fold(text);
+    let skip = enumerator_len(&folded.key);
+    let key = &folded.key[skip..];
+    if key.is_empty() {
+        return CellClass::Value;
+    }
+    // 1. The whole cell is a label, exactly or cut short / confused.
+    let cands: Vec<LabelMatch> = match_labels(key, &template.labels)
+        .into_iter()
+        .filter(|m| m.score >= MIN_LABEL_SCORE)
+        .collect();
+    if let Some(first) = cands.first() {
+        if first.quality == MatchQuality::Exact {
+            let exact = cands
+                .iter()
+                .copied()
+                .filter(|m| m.quality == MatchQuality::Exact)
+                .collect();
+            return CellClass::Label {
+                cands: exact,
+                inline: None,
+            };
+        }
+        return CellClass::Label {
+            cands,
+            inline: None,
+        };
+    }
+    // 2. The cell starts with a label and goes on with its value.
+    let input = Input::new(key).anchored(Anchored::Yes);
+    if let Some(m) = template.label_automaton.find(input) {
+        let rest = folded.clean_from(text, skip + m.end());
+        let value = strip_label_tail(rest);
+        let exact = LabelMatch {
+            label: m.pattern().as_usize(),
+            score: 1.0,
+            quality: MatchQuality::Exact,
+        };
+        return CellClass::Label {
+            cands: vec![exact],
+            inline: (!value.is_empty()).then(|| value.to_string()),
+        };
+    }
+    CellClass::Value
+}
+
+/// What follows a label in its own cell, without the colon and without a
+/// bracketed qualifier such as `（20**年—20**年）` or `（万元）` that belongs
+/// to the label.
+pub fn strip_label_tail(rest: &str) -> &str {
+    let mut r = rest.trim_start();
+    if let Some(q) = bracketed_prefix(r) {
+        let after = r[q..].trim_start();
+        if after.is_empty() || after.starts_with([':', '：']) {
+            r = after;
+        }
+    }
+    r.trim_start_matches([':', '：']).trim()
+}
+
+/// Byte length of a leading `(...)` / `（...）` group, if `s` starts with one.
+fn bracketed_prefix(s: &str) -> Option<usize> {
+    let close = if s.starts_with('(') {
+        ')'
+    } else if s.starts_with('（') {
+        '）'
+    } else {
+        return None;
+    };
+    s.find(close).map(|i| i + close.len_utf8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label_text(c: &CellClass, t: &Template) -> (String, Option<String>) {
+        match c {
+            CellClass::Label { cands, inline } => {
+                (t.labels[cands[0].label].text.clone(), inline.clone())
+            }
+            CellClass::Value => ("<value>".into(), None),
+        }
+    }
+
+    #[test]
+    fn whole_label_inline_value_and_plain_value() {
+        let t = Template::builtin();
+        assert_eq!(
+            label_text(&classify("项目名称", &t), &t),
+            ("项目名称".into(), None)
+        );
+        assert_eq!(
+            label_text(&classify("年度资金总额： 8 万元", &t), &t),
+            ("年度资金总额".into(), Some("8 万元".into()))
+        );
+        assert_eq!(
+            label_text(&classify("其中: 财政拨款 13 万元", &t), &t),
+            ("其中:财政拨款".into(), Some("13 万元".into()))
+        );
+        assert_eq!(
+            label_text(&classify("中期资金总额:", &t), &t),
+            ("中期资金总额".into(), None)
+        );
+        assert_eq!(classify("市府办谯小涛", &t), CellClass::Value);
+        assert_eq!(classify("8", &t), CellClass::Value);
+    }
+
+    #[test]
+    fn truncated_label_beats_a_shorter_exact_prefix() {
+        let t = Template::builtin();
+        // 预算单位 is a synonym, but the cell is 预算单位及代码 cut short.
+        assert_eq!(
+            label_text(&classify("预算单位及代", &t), &t),
+            ("预算单位及代码".into(), None)
+        );
+        assert_eq!(
+            label_text(&classify("3.国有资本经营预", &t), &t),
+            ("国有资本经营预算收入".into(), None)
+        );
+    }
+
+    #[test]
+    fn bracketed_qualifier_stays_with_the_label() {
+        let t = Template::builtin();
+        assert_eq!(
+            label_text(&classify("中长期目标（2019年—2021年）", &t), &t).1,
+            None
+        );
+        assert_eq!(strip_label_tail("（万元）：5"), "5");
+        assert_eq!(strip_label_tail(" (含数字) 说明"), "(含数字) 说明");
+    }
+}

@@ -1,0 +1,361 @@
+//! Indicators: read the 绩效指标 part of the table.
+//!
+//! Cells are placed by what they contain, not by fixed column numbers: a
+//! cell naming a level-1 or level-2 indicator is recognised from the
+//! template's hierarchy wherever it sits, and the free-text cells after a
+//! level-2 cell are that indicator's name and value. The header row's column
+//! roles are used only where content cannot decide (which half of the table
+//! a lone row belongs to), and a row whose position points at a horizon the
+//! form does not use is moved to one it does, with a `column_shift` repair.
+
+use super::Consumed;
+use crate::normalize::{enumerator_len, fold, strip_enumerator};
+use crate::record::{Indicator, Repair, RepairKind};
+use crate::repair::{best_label, MatchQuality};
+use crate::table::{Cell, Grid};
+use crate::template::{HeaderRole, Indicators, Template};
+
+/// Column roles read from the indicator header row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Header {
+    pub level1_col: Option<usize>,
+    /// First column of each horizon (its level-2 header column), ascending.
+    pub horizon_cols: Vec<usize>,
+    /// Horizon name for each entry of `horizon_cols`.
+    pub horizon_names: Vec<String>,
+    pub level3_cols: Vec<usize>,
+    pub value_cols: Vec<usize>,
+}
+
+/// The header role of a cell, if it is an indicator column header.
+pub fn header_role(text: &str, template: &Template) -> Option<HeaderRole> {
+    let key = fold(text).key;
+    let labels: Vec<_> = template
+        .indicators
+        .headers
+        .iter()
+        .map(|(l, _)| l.clone())
+        .collect();
+    if let Some(m) = best_label(&key, &labels) {
+        return Some(template.indicators.headers[m.label].1);
+    }
+    // A header printed with its qualifier: 指标值（含数字及文字描述）.
+    template
+        .indicators
+        .headers
+        .iter()
+        .filter(|(l, _)| key.starts_with(&l.key))
+        .max_by_key(|(l, _)| l.key.len())
+        .map(|(_, r)| *r)
+}
+
+/// True when the row looks like the indicator header (two or more roles).
+pub fn is_header_row(cells: &[Cell], template: &Template) -> bool {
+    cells
+        .iter()
+        .filter(|c| header_role(&c.text, template).is_some())
+        .count()
+        >= 2
+}
+
+fn read_header(cells: &[Cell], ind: &Indicators, template: &Template) -> Header {
+    let mut h = Header::default();
+    let mut level2_cols = Vec::new();
+    for c in cells {
+        match header_role(&c.text, template) {
+            Some(HeaderRole::Level1) => h.level1_col = h.level1_col.or(Some(c.col)),
+            Some(HeaderRole::Level2) => level2_cols.push(c.col),
+            Some(HeaderRole::Level3) => h.level3_cols.push(c.col),
+            Some(HeaderRole::Value) => h.value_cols.push(c.col),
+            None => {}
+        }
+    }
+    if level2_cols.len() == ind.horizons.len() && !level2_cols.is_empty() {
+        h.horizon_names = ind.horizons.clone();
+        h.horizon_cols = level2_cols;
+    } else {
+        // One half only, or a header the OCR mangled: a single horizon.
+        h.horizon_names = vec![ind.default_horizon.clone()];
+        h.horizon_cols = vec![level2_cols.first().copied().unwrap_or(0)];
+    }
+    h
+}
+
+impl Header {
+    /// The horizon (index) whose columns hold `col`.
+    fn horizon_at(&self, col: usize) -> usize {
+        self.horizon_cols
+            .iter()
+            .rposition(|&start| col >= start)
+            .unwrap_or(0)
+    }
+
+    /// The nearest column of `cols` that lies in horizon `h`.
+    fn col_in(&self, cols: &[usize], h: usize) -> Option<usize> {
+        cols.iter().copied().find(|&c| self.horizon_at(c) == h)
+    }
+}
+
+/// What an indicator-table cell is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Level1(usize, MatchQuality),
+    Level2(usize, MatchQuality),
+    Text,
+}
+
+fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
+    let folded = fold(&cell.text);
+    let key = &folded.key[enumerator_len(&folded.key)..];
+    let l1 = best_label(key, &ind.level1);
+    let l2 = best_label(key, &ind.level2);
+    match (l1, l2) {
+        (Some(a), Some(b)) => {
+            // A name in both vocabularies (成本指标): its column decides.
+            let d1 = header
+                .level1_col
+                .map(|c| c.abs_diff(cell.col))
+                .unwrap_or(usize::MAX);
+            let d2 = header
+                .horizon_cols
+                .iter()
+                .map(|c| c.abs_diff(cell.col))
+                .min()
+                .unwrap_or(usize::MAX);
+            if d1 < d2 {
+                Kind::Level1(a.label, a.quality)
+            } else {
+                Kind::Level2(b.label, b.quality)
+            }
+        }
+        (Some(a), None) => Kind::Level1(a.label, a.quality),
+        (None, Some(b)) => Kind::Level2(b.label, b.quality),
+        (None, None) => Kind::Text,
+    }
+}
+
+/// A run of cells in one row: an optional level-2 cell and the text cells
+/// after it.
+struct Segment<'c> {
+    level2: Option<(usize, &'c Cell, MatchQuality)>,
+    texts: Vec<&'c Cell>,
+}
+
+/// Reads indicators from `rows` of `grid` (the header row first).
+/// `used_horizons` holds the horizons the form's fields show in use.
+pub fn extract(
+    grid: &Grid,
+    rows: std::ops::Range<usize>,
+    template: &Template,
+    used_horizons: &[String],
+    consumed: &mut Consumed,
+) -> Vec<Indicator> {
+    let ind = &template.indicators;
+    let Some(header_row) = grid.rows.get(rows.start) else {
+        return Vec::new();
+    };
+    let header = read_header(&header_row.cells, ind, template);
+    for ci in 0..header_row.cells.len() {
+        consumed.mark(rows.start, ci);
+    }
+    let kinds: Vec<Vec<Kind>> = grid.rows[rows.clone()]
+        .iter()
+        .map(|r| r.cells.iter().map(|c| classify(c, &header, ind)).collect())
+        .collect();
+
+    // Horizons in use: from the fields, and from rows that print a level-2
+    // cell for every horizon (their texts sit unambiguously in one half).
+    let mut used: Vec<usize> = (0..header.horizon_names.len())
+        .filter(|&h| used_horizons.contains(&header.horizon_names[h]))
+        .collect();
+    for row_kinds in kinds.iter().skip(1) {
+        let l2_positions: Vec<usize> = row_kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| matches!(k, Kind::Level2(..)))
+            .map(|(i, _)| i)
+            .collect();
+        if l2_positions.len() != header.horizon_cols.len() {
+            continue;
+        }
+        for (h, &start) in l2_positions.iter().enumerate() {
+            let end = l2_positions.get(h + 1).copied().unwrap_or(row_kinds.len());
+            let has_text = (start + 1..end).any(|i| row_kinds[i] == Kind::Text);
+            if has_text && !used.contains(&h) {
+                used.push(h);
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    let mut cur_l1: Option<usize> = None;
+    let mut cur_l2: Vec<Option<usize>> = vec![None; header.horizon_cols.len()];
+    for (offset, row) in grid.rows[rows.clone()].iter().enumerate().skip(1) {
+        let r = rows.start + offset;
+        let row_kinds = &kinds[offset];
+        let mut l1_repairs: Vec<Repair> = Vec::new();
+        // Level 1: a new one starts a new block of level-2 rows.
+        if let Some((ci, (l1, q))) = row_kinds.iter().enumerate().find_map(|(i, k)| match k {
+            Kind::Level1(l, q) => Some((i, (*l, *q))),
+            _ => None,
+        }) {
+            cur_l1 = Some(l1);
+            cur_l2.iter_mut().for_each(|x| *x = None);
+            consumed.mark(r, ci);
+            l1_repairs.extend(label_repairs(q, &row.cells[ci].text, &ind.level1[l1].text));
+        }
+        // Split the row into segments at level-2 cells.
+        let mut segments: Vec<Segment> = vec![Segment {
+            level2: None,
+            texts: Vec::new(),
+        }];
+        for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
+            match kind {
+                Kind::Level2(l2, q) => {
+                    consumed.mark(r, ci);
+                    segments.push(Segment {
+                        level2: Some((*l2, cell, *q)),
+                        texts: Vec::new(),
+                    });
+                }
+                Kind::Text => {
+                    consumed.mark(r, ci);
+                    if let Some(seg) = segments.last_mut() {
+                        seg.texts.push(cell);
+                    }
+                }
+                Kind::Level1(..) => {}
+            }
+        }
+        let n_l2 = segments.iter().filter(|s| s.level2.is_some()).count();
+        let mut l2_seen = 0;
+        for seg in &segments {
+            let mut repairs = l1_repairs.clone();
+            // Which half of the table.
+            let h = if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
+                l2_seen += 1;
+                l2_seen - 1
+            } else {
+                let pos = seg
+                    .texts
+                    .first()
+                    .map(|c| c.col)
+                    .or(seg.level2.map(|(_, c, _)| c.col))
+                    .unwrap_or(0);
+                let by_pos = header.horizon_at(pos);
+                if !seg.texts.is_empty() && !used.is_empty() && !used.contains(&by_pos) {
+                    let default = header
+                        .horizon_names
+                        .iter()
+                        .position(|n| *n == ind.default_horizon);
+                    let moved = default.filter(|d| used.contains(d)).unwrap_or(used[0]);
+                    repairs.push(Repair::change(
+                        RepairKind::ColumnShift,
+                        &header.horizon_names[by_pos],
+                        &header.horizon_names[moved],
+                    ));
+                    moved
+                } else {
+                    by_pos
+                }
+            };
+            // Level 2: printed, or carried down from the rows above.
+            let level2 = match seg.level2 {
+                Some((l2, cell, q)) => {
+                    repairs.extend(label_repairs(q, &cell.text, &ind.level2[l2].text));
+                    cur_l2[h] = Some(l2);
+                    Some(l2)
+                }
+                None => cur_l2[h].or_else(|| {
+                    // A level 1 with a single child names its level 2.
+                    let only = cur_l1.and_then(|l1| match ind.children[l1].as_slice() {
+                        [one] => Some(*one),
+                        _ => None,
+                    });
+                    if only.is_some() && !seg.texts.is_empty() {
+                        repairs.push(Repair::new(RepairKind::InferredFromContext));
+                    }
+                    only
+                }),
+            };
+            // Level 1: must be a parent of the level 2, else inferred from it.
+            if let Some(l2) = level2 {
+                let parents = ind.parents_of(l2);
+                if !cur_l1.map(|l1| parents.contains(&l1)).unwrap_or(false) {
+                    if let Some(&p) = parents.first() {
+                        cur_l1 = Some(p);
+                        if !seg.texts.is_empty() {
+                            repairs.push(Repair::new(RepairKind::InferredFromContext));
+                        }
+                    }
+                }
+            }
+            if seg.texts.is_empty() {
+                continue;
+            }
+            let (level3, value, extra) = name_and_value(seg, &header, h);
+            repairs.extend(extra);
+            out.push(Indicator {
+                horizon: header.horizon_names[h].clone(),
+                level1: cur_l1.map(|i| ind.level1[i].text.clone()),
+                level2: level2.map(|i| ind.level2[i].text.clone()),
+                level3,
+                value,
+                confidence: 0.0,
+                line: row.line,
+                repairs,
+                truncated: false,
+            });
+        }
+    }
+    out
+}
+
+fn label_repairs(q: MatchQuality, from: &str, to: &str) -> Vec<Repair> {
+    q.repair_kinds()
+        .iter()
+        .map(|k| Repair::change(*k, from, to))
+        .collect()
+}
+
+/// Level-3 name and value from a segment's text cells.
+fn name_and_value(
+    seg: &Segment,
+    header: &Header,
+    h: usize,
+) -> (Option<String>, Option<String>, Vec<Repair>) {
+    let name = |c: &Cell| Some(strip_enumerator(&c.text).to_string());
+    match seg.texts.as_slice() {
+        [] => (None, None, Vec::new()),
+        [only] => {
+            // A lone text right after its level-2 cell is a name; further
+            // right it is a value. Without a level-2 cell, the header's
+            // columns decide.
+            let is_name = match seg.level2 {
+                Some((_, l2cell, _)) => only.col == l2cell.col + 1,
+                None => {
+                    let l3 = header.col_in(&header.level3_cols, h);
+                    let v = header.col_in(&header.value_cols, h);
+                    match (l3, v) {
+                        (Some(a), Some(b)) => only.col.abs_diff(a) < only.col.abs_diff(b),
+                        _ => false,
+                    }
+                }
+            };
+            if is_name {
+                (name(only), None, Vec::new())
+            } else {
+                (None, Some(only.text.clone()), Vec::new())
+            }
+        }
+        [first, second] => (name(first), Some(second.text.clone()), Vec::new()),
+        [first, rest @ ..] => {
+            let joined: Vec<&str> = rest.iter().map(|c| c.text.as_str()).collect();
+            (
+                name(first),
+                Some(crate::normalize::clean(&joined.join(" "))),
+                vec![Repair::new(RepairKind::CellSplitMerged)],
+            )
+        }
+    }
+}

@@ -1,0 +1,645 @@
+//! Extract: map a form's grid and free lines onto the template.
+//!
+//! 1. Every grid cell is classified ([`cells`]): label, label with its value,
+//!    or plain value.
+//! 2. Each label cell takes its value: from its own cell, else from the cells
+//!    to its right (or below, for `layout = "below"` fields) up to the next
+//!    label. Labels printed for several fields (其中:财政拨款 in the mid-term
+//!    and annual columns) go to the field whose `column_of` anchor is
+//!    nearest. Each label is used once per form.
+//! 3. Free lines (outside the table) are scanned for `label：value` pairs.
+//! 4. The indicator table is read by [`indicators`].
+//! 5. Whatever text went nowhere is listed in `unmapped`.
+
+pub mod cells;
+pub mod indicators;
+pub mod values;
+
+use crate::normalize::{clean, fold, is_cjk};
+use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
+use crate::repair::LabelMatch;
+use crate::segment::{title_text, Form};
+use crate::table::{self, Format, Grid};
+use crate::template::{FieldSource, LabelTarget, Layout, Template};
+use cells::{classify, strip_label_tail, CellClass};
+use std::collections::HashSet;
+use std::ops::Range;
+use values::Parsed;
+
+/// Which cells of a grid have gone into the record.
+#[derive(Debug, Clone)]
+pub struct Consumed {
+    rows: Vec<Vec<bool>>,
+}
+
+impl Consumed {
+    pub fn new(grid: &Grid) -> Self {
+        Consumed {
+            rows: grid
+                .rows
+                .iter()
+                .map(|r| vec![false; r.cells.len()])
+                .collect(),
+        }
+    }
+    pub fn mark(&mut self, row: usize, cell: usize) {
+        if let Some(c) = self.rows.get_mut(row).and_then(|r| r.get_mut(cell)) {
+            *c = true;
+        }
+    }
+    pub fn is(&self, row: usize, cell: usize) -> bool {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(cell))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// A field's value as found, before it becomes a [`FieldValue`].
+#[derive(Debug, Clone)]
+struct Slot {
+    parsed: Parsed,
+    text: String,
+    line: usize,
+    repairs: Vec<Repair>,
+    /// Column of the label cell (grid fields only).
+    col: Option<usize>,
+}
+
+/// Per-form extraction state.
+struct State<'t> {
+    template: &'t Template,
+    slots: Vec<Option<Slot>>,
+    used_labels: HashSet<usize>,
+    unmapped: Vec<Unmapped>,
+    warnings: Vec<Warning>,
+}
+
+/// What a label cell was resolved to.
+enum Resolved {
+    Scaffold,
+    Fields(Vec<usize>),
+}
+
+impl<'t> State<'t> {
+    /// Picks the first candidate label that is still free, and the field(s)
+    /// it fills.
+    fn resolve(&self, cands: &[LabelMatch], col: Option<usize>) -> Option<(LabelMatch, Resolved)> {
+        for cand in cands {
+            let label = &self.template.labels[cand.label];
+            match &label.target {
+                LabelTarget::Scaffold => {
+                    if !self.used_labels.contains(&cand.label) {
+                        return Some((*cand, Resolved::Scaffold));
+                    }
+                }
+                LabelTarget::Fields(fs) => {
+                    let open: Vec<usize> = fs
+                        .iter()
+                        .copied()
+                        .filter(|&f| self.slots[f].is_none())
+                        .collect();
+                    if open.is_empty() {
+                        continue;
+                    }
+                    // Fields cutting parts out of one cell are filled together.
+                    if open
+                        .iter()
+                        .all(|&f| self.template.fields[f].split.is_some())
+                    {
+                        return Some((*cand, Resolved::Fields(open)));
+                    }
+                    let best = open
+                        .iter()
+                        .copied()
+                        .min_by_key(|&f| self.anchor_distance(f, col))
+                        .unwrap_or(open[0]);
+                    return Some((*cand, Resolved::Fields(vec![best])));
+                }
+            }
+        }
+        None
+    }
+
+    /// Column distance between a cell and the field's `column_of` anchor.
+    fn anchor_distance(&self, field: usize, col: Option<usize>) -> usize {
+        let anchor = self.template.fields[field]
+            .column_of
+            .and_then(|a| self.slots[a].as_ref())
+            .and_then(|s| s.col);
+        match (anchor, col) {
+            (Some(a), Some(c)) => a.abs_diff(c),
+            _ => usize::MAX / 2,
+        }
+    }
+
+    fn fill(
+        &mut self,
+        fields: &[usize],
+        text: &str,
+        line: usize,
+        repairs: &[Repair],
+        col: Option<usize>,
+    ) {
+        for &f in fields {
+            let parsed = values::parse(&self.template.fields[f], text, self.template);
+            self.slots[f] = Some(Slot {
+                parsed,
+                text: text.to_string(),
+                line,
+                repairs: repairs.to_vec(),
+                col,
+            });
+        }
+    }
+
+    fn unmapped(&mut self, line: usize, text: &str) {
+        let text = text.trim();
+        if !text.is_empty() {
+            self.unmapped.push(Unmapped {
+                line,
+                text: text.to_string(),
+            });
+        }
+    }
+}
+
+fn label_repairs(m: &LabelMatch, printed: &str, template: &Template) -> Vec<Repair> {
+    let to = &template.labels[m.label].text;
+    m.quality
+        .repair_kinds()
+        .iter()
+        .map(|k| Repair::change(*k, printed, to))
+        .collect()
+}
+
+/// Extracts one form into a record (confidence is filled in by `score`).
+pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record {
+    let layout = table::layout(&form.lines, form.title);
+    let mut st = State {
+        template,
+        slots: vec![None; template.fields.len()],
+        used_labels: HashSet::new(),
+        unmapped: Vec::new(),
+        warnings: Vec::new(),
+    };
+
+    if let Some(ti) = form.title {
+        if let Some(line) = form.lines.get(ti) {
+            let title = title_text(line.text, template).unwrap_or_default();
+            for (fi, f) in template.fields.iter().enumerate() {
+                if matches!(f.source, FieldSource::Title) {
+                    st.fill(&[fi], &title, line.no, &[], None);
+                }
+            }
+        }
+    }
+
+    // Grids: fields first (their values tell which indicator horizons are in use).
+    let mut sections = Vec::with_capacity(layout.grids.len());
+    let mut consumed: Vec<Consumed> = Vec::with_capacity(layout.grids.len());
+    for grid in &layout.grids {
+        let classes: Vec<Vec<CellClass>> = grid
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| classify(&c.text, template))
+                    .collect()
+            })
+            .collect();
+        let section = indicator_section(grid, &classes, template);
+        let mut used = Consumed::new(grid);
+        fields_from_grid(grid, &classes, &section, &mut st, &mut used);
+        sections.push(section);
+        consumed.push(used);
+    }
+    for fl in &layout.free {
+        fields_from_line(fl.line, &fl.raw, &mut st);
+    }
+    let used_horizons = horizons_in_use(&st);
+    let mut indicators = Vec::new();
+    for (gi, grid) in layout.grids.iter().enumerate() {
+        if let Some(section) = &sections[gi] {
+            indicators.extend(indicators::extract(
+                grid,
+                section.clone(),
+                template,
+                &used_horizons,
+                &mut consumed[gi],
+            ));
+        }
+        for (r, row) in grid.rows.iter().enumerate() {
+            for (ci, cell) in row.cells.iter().enumerate() {
+                if !consumed[gi].is(r, ci) {
+                    st.unmapped(cell.line, &cell.text);
+                }
+            }
+        }
+    }
+
+    let fields = assemble_fields(&mut st);
+    let mut record = Record {
+        schema: template.schema.clone(),
+        template: template.id.clone(),
+        source: {
+            let (line_start, line_end) = form.line_range();
+            Source {
+                path: path.to_string(),
+                form_index: form.index,
+                line_start,
+                line_end,
+                format: layout
+                    .grids
+                    .first()
+                    .map(|g| g.format)
+                    .unwrap_or(Format::Tsv)
+                    .as_str()
+                    .to_string(),
+            }
+        },
+        confidence: 0.0,
+        fields,
+        indicators,
+        unmapped: std::mem::take(&mut st.unmapped),
+        warnings: std::mem::take(&mut st.warnings),
+    };
+    record.unmapped.sort_by_key(|u| u.line);
+    flag_truncated(&mut record, &layout, template);
+    record
+}
+
+/// Rows of the indicator table: from its header row to the end of the grid,
+/// or to the first later row that prints a field label (signatures inside
+/// the table).
+fn indicator_section(
+    grid: &Grid,
+    classes: &[Vec<CellClass>],
+    template: &Template,
+) -> Option<Range<usize>> {
+    let start = grid
+        .rows
+        .iter()
+        .position(|r| indicators::is_header_row(&r.cells, template))?;
+    let end = (start + 1..grid.rows.len())
+        .find(|&r| {
+            classes[r].iter().any(|c| match c {
+                CellClass::Label { cands, .. } => cands.iter().any(|m| {
+                    m.quality == crate::repair::MatchQuality::Exact
+                        && matches!(template.labels[m.label].target, LabelTarget::Fields(_))
+                }),
+                CellClass::Value => false,
+            })
+        })
+        .unwrap_or(grid.rows.len());
+    Some(start..end)
+}
+
+fn fields_from_grid(
+    grid: &Grid,
+    classes: &[Vec<CellClass>],
+    section: &Option<Range<usize>>,
+    st: &mut State<'_>,
+    consumed: &mut Consumed,
+) {
+    let in_section = |r: usize| section.as_ref().map(|s| s.contains(&r)).unwrap_or(false);
+    for (r, row) in grid.rows.iter().enumerate() {
+        if in_section(r) {
+            continue;
+        }
+        for (ci, cell) in row.cells.iter().enumerate() {
+            if consumed.is(r, ci) {
+                continue;
+            }
+            let CellClass::Label { cands, inline } = &classes[r][ci] else {
+                continue;
+            };
+            let Some((m, resolved)) = st.resolve(cands, Some(cell.col)) else {
+                st.warnings.push(Warning {
+                    kind: "duplicate_label".into(),
+                    path: format!("line {}", cell.line),
+                    message: format!("label printed again, kept in unmapped: {}", cell.text),
+                });
+                continue;
+            };
+            consumed.mark(r, ci);
+            st.used_labels.insert(m.label);
+            let Resolved::Fields(fields) = resolved else {
+                continue;
+            };
+            let mut repairs = label_repairs(&m, &cell.text, st.template);
+            let (text, line) = match inline {
+                Some(t) => (t.clone(), cell.line),
+                None => {
+                    let layout = st.template.fields[fields[0]].layout;
+                    let taken = match layout {
+                        Layout::Right => take_right(grid, classes, r, ci, consumed),
+                        Layout::Below => take_below(grid, classes, r, ci, &in_section, consumed),
+                    };
+                    let line = taken.first().map(|(l, _)| *l).unwrap_or(cell.line);
+                    let texts: Vec<&str> = taken.iter().map(|(_, t)| t.as_str()).collect();
+                    if texts.len() > 1
+                        && st.template.fields[fields[0]].kind == crate::template::FieldType::Text
+                    {
+                        repairs.push(Repair::new(crate::record::RepairKind::CellSplitMerged));
+                    }
+                    (clean(&texts.join(" ")), line)
+                }
+            };
+            st.fill(&fields, &text, line, &repairs, Some(cell.col));
+        }
+    }
+}
+
+/// Value cells right of `ci`, up to the next label cell.
+fn take_right(
+    grid: &Grid,
+    classes: &[Vec<CellClass>],
+    r: usize,
+    ci: usize,
+    consumed: &mut Consumed,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let row = &grid.rows[r];
+    for (cj, (c, class)) in row.cells.iter().zip(&classes[r]).enumerate().skip(ci + 1) {
+        if class.is_label() || consumed.is(r, cj) {
+            break;
+        }
+        consumed.mark(r, cj);
+        out.push((c.line, c.text.clone()));
+    }
+    out
+}
+
+/// Value cells below the label, within its columns, down to the next row
+/// that prints a label.
+fn take_below(
+    grid: &Grid,
+    classes: &[Vec<CellClass>],
+    r: usize,
+    ci: usize,
+    in_section: &dyn Fn(usize) -> bool,
+    consumed: &mut Consumed,
+) -> Vec<(usize, String)> {
+    let label = &grid.rows[r].cells[ci];
+    let (from, to) = (label.col, label.end());
+    let mut out = Vec::new();
+    for (r2, (row, row_classes)) in grid.rows.iter().zip(classes).enumerate().skip(r + 1) {
+        if in_section(r2) || row_classes.iter().any(|c| c.is_label()) {
+            break;
+        }
+        for (cj, c) in row.cells.iter().enumerate() {
+            if c.col >= from && c.col < to && !consumed.is(r2, cj) {
+                consumed.mark(r2, cj);
+                out.push((c.line, c.text.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Reads `label：value` pairs (and pattern fields) from a line outside the table.
+fn fields_from_line(line: usize, raw: &str, st: &mut State<'_>) {
+    let text = clean(raw.trim_start().trim_start_matches('#'));
+    if text.is_empty() {
+        return;
+    }
+    let template = st.template;
+    for (fi, f) in template.fields.iter().enumerate() {
+        if let FieldSource::LinePattern(re) = &f.source {
+            if st.slots[fi].is_none() {
+                if let Some(v) = re.captures(&text).and_then(|c| c.name("value")) {
+                    let v = v.as_str().to_string();
+                    st.fill(&[fi], &v, line, &[], None);
+                    return;
+                }
+            }
+        }
+    }
+    let folded = fold(&text);
+    let hits: Vec<(usize, usize, usize)> = template
+        .label_automaton
+        .find_iter(&folded.key)
+        .filter(|m| m.start() == 0 || folded.key[m.end()..].starts_with(':'))
+        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+        .collect();
+    let Some(&(first_start, _, _)) = hits.first() else {
+        st.unmapped(line, &text);
+        return;
+    };
+    let offset = |i: usize| folded.map.get(i).copied().unwrap_or(text.len());
+    st.unmapped(line, &text[..offset(first_start)]);
+    for (k, &(_, end, label)) in hits.iter().enumerate() {
+        let stop = hits.get(k + 1).map(|h| offset(h.0)).unwrap_or(text.len());
+        let start = offset(end).min(stop);
+        let value = strip_label_tail(&text[start..stop]).to_string();
+        let exact = LabelMatch {
+            label,
+            score: 1.0,
+            quality: crate::repair::MatchQuality::Exact,
+        };
+        match st.resolve(&[exact], None) {
+            Some((_, Resolved::Fields(fields))) => {
+                st.used_labels.insert(label);
+                st.fill(&fields, &value, line, &[], None);
+            }
+            Some((_, Resolved::Scaffold)) => {
+                st.used_labels.insert(label);
+                st.unmapped(line, &value);
+            }
+            None => {
+                let seg_start = offset(hits[k].0);
+                st.unmapped(line, &text[seg_start..stop]);
+            }
+        }
+    }
+}
+
+/// Horizons the form's fields show in use (template `horizon_evidence`).
+fn horizons_in_use(st: &State<'_>) -> Vec<String> {
+    let t = st.template;
+    t.indicators
+        .horizon_evidence
+        .iter()
+        .filter(|(_, keys)| {
+            keys.iter().any(|k| {
+                t.field_index(k)
+                    .and_then(|i| st.slots[i].as_ref())
+                    .map(|s| !s.parsed.value.is_null())
+                    .unwrap_or(false)
+            })
+        })
+        .map(|(h, _)| h.clone())
+        .collect()
+}
+
+fn assemble_fields(st: &mut State<'_>) -> Vec<(String, FieldValue)> {
+    let template = st.template;
+    let mut out = Vec::with_capacity(template.fields.len());
+    for (fi, f) in template.fields.iter().enumerate() {
+        let fv = match st.slots[fi].take() {
+            Some(slot) => {
+                let p = slot.parsed;
+                let mut fv = FieldValue::new(p.value, p.evidence);
+                fv.repairs = slot.repairs;
+                fv.repairs.extend(p.repairs);
+                fv.raw = ((p.changed || !fv.repairs.is_empty()) && !slot.text.is_empty())
+                    .then_some(slot.text);
+                fv.line = Some(slot.line);
+                fv.ambiguous = p.ambiguous;
+                for (kind, message) in p.warnings {
+                    st.warnings.push(Warning {
+                        kind,
+                        path: format!("fields.{}", f.key),
+                        message,
+                    });
+                }
+                fv
+            }
+            None => {
+                if !f.optional {
+                    st.warnings.push(Warning {
+                        kind: "field_not_found".into(),
+                        path: format!("fields.{}", f.key),
+                        message: format!("no label of `{}` found in the form", f.key),
+                    });
+                }
+                let evidence = if f.optional {
+                    Evidence::AbsentOptional
+                } else {
+                    Evidence::AbsentRequired
+                };
+                FieldValue::new(Value::Null, evidence)
+            }
+        };
+        out.push((f.key.clone(), fv));
+    }
+    out
+}
+
+/// Minimum length (characters) of a value's ending looked up elsewhere in
+/// the form to tell it was cut short.
+const TRUNCATION_PROBE_CHARS: usize = 6;
+
+/// Flags text values that end mid-phrase: they end with a word that cannot
+/// close a phrase (template `dangling_endings`), or their last characters
+/// appear elsewhere in the form followed by more text (the same phrase,
+/// printed whole in another cell).
+fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Template) {
+    let mut corpus: Vec<(usize, String)> = Vec::new();
+    for g in &layout.grids {
+        for row in &g.rows {
+            for c in &row.cells {
+                corpus.push((c.line, fold(&c.text).key));
+            }
+        }
+    }
+    for fl in &layout.free {
+        corpus.push((fl.line, fold(&clean(&fl.raw)).key));
+    }
+    let check =
+        |text: &str, line: usize| -> bool { looks_truncated(text, line, &corpus, template) };
+
+    let mut warnings = Vec::new();
+    for (key, fv) in record.fields.iter_mut() {
+        let Some(text) = fv.value.as_text() else {
+            continue;
+        };
+        let is_free_text = template
+            .field_index(key)
+            .map(|i| {
+                let f = &template.fields[i];
+                f.kind == crate::template::FieldType::Text
+                    && f.split.is_none()
+                    && matches!(f.source, FieldSource::Labels)
+            })
+            .unwrap_or(false);
+        if is_free_text && check(text, fv.line.unwrap_or(0)) {
+            fv.truncated = true;
+            warnings.push(truncation_warning(format!("fields.{key}"), text));
+        }
+    }
+    for (i, ind) in record.indicators.iter_mut().enumerate() {
+        for (name, text) in [("level3", &ind.level3), ("value", &ind.value)] {
+            if let Some(t) = text {
+                if check(t, ind.line) {
+                    ind.truncated = true;
+                    warnings.push(truncation_warning(format!("indicators[{i}].{name}"), t));
+                }
+            }
+        }
+    }
+    record.warnings.extend(warnings);
+}
+
+fn truncation_warning(path: String, text: &str) -> Warning {
+    Warning {
+        kind: "value_truncated".into(),
+        path,
+        message: format!("ends mid-phrase: {text}"),
+    }
+}
+
+fn looks_truncated(
+    text: &str,
+    line: usize,
+    corpus: &[(usize, String)],
+    template: &Template,
+) -> bool {
+    let key = fold(text).key;
+    if template
+        .dangling_endings
+        .iter()
+        .any(|e| key.ends_with(&fold(e).key) && key.chars().count() > e.chars().count())
+    {
+        return true;
+    }
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < TRUNCATION_PROBE_CHARS || !chars.last().map(|&c| is_han(c)).unwrap_or(false) {
+        return false;
+    }
+    let tail: String = chars[chars.len() - TRUNCATION_PROBE_CHARS..]
+        .iter()
+        .collect();
+    corpus.iter().any(|(l, other)| {
+        // The same line often repeats a name in its value; only another
+        // line's text is evidence.
+        if *l == line {
+            return false;
+        }
+        other.match_indices(tail.as_str()).any(|(at, m)| {
+            let rest = &other[at + m.len()..];
+            continues_phrase(rest, template)
+        })
+    })
+}
+
+/// True when `rest` (what follows a phrase elsewhere) carries the phrase on:
+/// it starts with a Han character that is neither a joining word (的, 和 …,
+/// from `dangling_endings`) nor the start of a template label.
+fn continues_phrase(rest: &str, template: &Template) -> bool {
+    let Some(c) = rest.chars().next() else {
+        return false;
+    };
+    if !is_han(c) {
+        return false;
+    }
+    let joins = template
+        .dangling_endings
+        .iter()
+        .any(|e| rest.starts_with(fold(e).key.as_str()));
+    let label = template
+        .label_automaton
+        .find(aho_corasick::Input::new(rest).anchored(aho_corasick::Anchored::Yes))
+        .is_some();
+    !joins && !label
+}
+
+fn is_han(c: char) -> bool {
+    is_cjk(c) && !matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
+#[cfg(test)]
+mod tests;

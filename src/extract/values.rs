@@ -1,0 +1,330 @@
+//! Typed values: turn the clean text found for a field into its value.
+
+use crate::normalize::{clean, fold, CHECKED, UNCHECKED};
+use crate::record::{Evidence, Repair, RepairKind, Value};
+use crate::repair::{match_option, read_number, NumberRead, OptionMatch};
+use crate::template::{Field, FieldType, Template};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A field value read from text, before scoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub value: Value,
+    pub evidence: Evidence,
+    pub repairs: Vec<Repair>,
+    /// True when the value is not literally the text (so `raw` is kept).
+    pub changed: bool,
+    /// Warnings as (kind, message).
+    pub warnings: Vec<(String, String)>,
+    /// Several boxes ticked in a single-choice group.
+    pub ambiguous: bool,
+}
+
+impl Parsed {
+    fn new(value: Value, evidence: Evidence) -> Self {
+        Parsed {
+            value,
+            evidence,
+            repairs: Vec::new(),
+            changed: false,
+            warnings: Vec::new(),
+            ambiguous: false,
+        }
+    }
+    fn blank() -> Self {
+        Parsed::new(Value::Null, Evidence::Blank)
+    }
+    fn unparsed(field: &Field, text: &str, what: &str) -> Self {
+        let mut p = Parsed::new(Value::Null, Evidence::Unparsed);
+        p.changed = true;
+        p.warnings.push((
+            "unparsed_value".to_string(),
+            format!("{}: cannot read {what} from: {text}", field.key),
+        ));
+        p
+    }
+}
+
+/// Reads the field's value from its clean text.
+pub fn parse(field: &Field, text: &str, template: &Template) -> Parsed {
+    let text = text.trim();
+    match field.kind {
+        FieldType::Text => parse_text(field, text),
+        FieldType::Number => parse_number(field, text, template),
+        FieldType::Date => parse_date(field, text),
+        FieldType::Choice | FieldType::Choices => parse_choice(field, text),
+    }
+}
+
+fn parse_text(field: &Field, text: &str) -> Parsed {
+    if text.is_empty() {
+        return Parsed::blank();
+    }
+    match &field.split {
+        None => Parsed::new(Value::Text(text.to_string()), Evidence::Found),
+        Some((re, group)) => match re.captures(text).and_then(|c| c.name(group)) {
+            Some(m) if !m.as_str().trim().is_empty() => {
+                let mut p =
+                    Parsed::new(Value::Text(m.as_str().trim().to_string()), Evidence::Found);
+                p.changed = true;
+                p.repairs.push(Repair::new(RepairKind::ValueSplit));
+                p
+            }
+            _ => Parsed::unparsed(field, text, "its part"),
+        },
+    }
+}
+
+fn parse_number(field: &Field, text: &str, template: &Template) -> Parsed {
+    match read_number(text, &template.units) {
+        NumberRead::Blank => {
+            let mut p = Parsed::blank();
+            p.changed = !text.is_empty();
+            p
+        }
+        NumberRead::Clean(n) => {
+            let mut p = Parsed::new(Value::Number(n), Evidence::Found);
+            p.changed = fold(text).key != format_number(n);
+            p
+        }
+        NumberRead::Repaired(n) => {
+            let mut p = Parsed::new(Value::Number(n), Evidence::Found);
+            p.changed = true;
+            p.repairs.push(Repair::change(
+                RepairKind::DigitConfusion,
+                text,
+                &format_number(n),
+            ));
+            p
+        }
+        NumberRead::Unparsed => Parsed::unparsed(field, text, "a number"),
+    }
+}
+
+/// A number as JSON prints it (no `.0` for integers).
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+fn date_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})").unwrap_or_else(|e| {
+            // A constant pattern: failing here is a build defect caught by tests.
+            panic!("date regex: {e}")
+        })
+    })
+}
+
+fn parse_date(field: &Field, text: &str) -> Parsed {
+    if text.is_empty() {
+        return Parsed::blank();
+    }
+    let key = fold(text).key;
+    let Some(c) = date_regex().captures(&key) else {
+        return Parsed::unparsed(field, text, "a date");
+    };
+    let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    match (num(1), num(2), num(3)) {
+        (Some(y), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
+            let mut p = Parsed::new(
+                Value::Text(format!("{y:04}-{m:02}-{d:02}")),
+                Evidence::Found,
+            );
+            p.changed = true;
+            p
+        }
+        _ => Parsed::unparsed(field, text, "a date"),
+    }
+}
+
+/// A checkbox item: its state (`None` when no box was printed) and text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxItem {
+    pub checked: Option<bool>,
+    pub text: String,
+}
+
+/// Splits clean text at the checkbox markers.
+pub fn box_items(text: &str) -> Vec<BoxItem> {
+    let mut items = Vec::new();
+    let mut cur = BoxItem {
+        checked: None,
+        text: String::new(),
+    };
+    for c in text.chars() {
+        if c == CHECKED || c == UNCHECKED {
+            if cur.checked.is_some() || !cur.text.trim().is_empty() {
+                items.push(cur);
+            }
+            cur = BoxItem {
+                checked: Some(c == CHECKED),
+                text: String::new(),
+            };
+        } else {
+            cur.text.push(c);
+        }
+    }
+    if cur.checked.is_some() || !cur.text.trim().is_empty() {
+        items.push(cur);
+    }
+    for it in &mut items {
+        it.text = clean(&it.text);
+    }
+    items
+}
+
+fn parse_choice(field: &Field, text: &str) -> Parsed {
+    if text.is_empty() {
+        return Parsed::blank();
+    }
+    let options: Vec<String> = field.options.iter().map(|o| fold(o).key).collect();
+    let items = box_items(text);
+    let any_box = items.iter().any(|i| i.checked.is_some());
+    let mut chosen: Vec<String> = Vec::new();
+    let mut repairs = Vec::new();
+    let mut warnings = Vec::new();
+    for item in &items {
+        let wanted = if any_box {
+            item.checked == Some(true)
+        } else {
+            true
+        };
+        if !wanted {
+            continue;
+        }
+        match match_option(&fold(&item.text).key, &options) {
+            OptionMatch::Exact(i) => push_unique(&mut chosen, &field.options[i]),
+            OptionMatch::Repaired(i) => {
+                repairs.push(Repair::change(
+                    RepairKind::LabelTruncated,
+                    &item.text,
+                    &field.options[i],
+                ));
+                push_unique(&mut chosen, &field.options[i]);
+            }
+            OptionMatch::Ambiguous | OptionMatch::None => warnings.push((
+                "unknown_option".to_string(),
+                format!(
+                    "{}: ticked text is no single option: {}",
+                    field.key,
+                    if item.text.is_empty() {
+                        "(empty)"
+                    } else {
+                        &item.text
+                    }
+                ),
+            )),
+        }
+    }
+    let mut p = match field.kind {
+        FieldType::Choices => Parsed::new(Value::List(chosen), Evidence::Found),
+        _ => match chosen.len() {
+            0 if any_box && warnings.is_empty() => Parsed::blank(),
+            0 => Parsed::unparsed(field, text, "a ticked option"),
+            1 => Parsed::new(Value::Text(chosen.remove(0)), Evidence::Found),
+            _ => {
+                let mut p = Parsed::new(Value::Text(chosen[0].clone()), Evidence::Found);
+                p.ambiguous = true;
+                p.warnings.push((
+                    "several_ticked".to_string(),
+                    format!(
+                        "{}: several boxes ticked in a single-choice group: {}",
+                        field.key,
+                        chosen.join(", ")
+                    ),
+                ));
+                p
+            }
+        },
+    };
+    p.changed = true;
+    p.repairs.extend(repairs);
+    p.warnings.extend(warnings);
+    p
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field<'a>(t: &'a Template, key: &str) -> &'a Field {
+        &t.fields[t.field_index(key).unwrap()]
+    }
+
+    #[test]
+    fn single_and_multiple_choice() {
+        let t = Template::builtin();
+        let p = parse(field(&t, "project_type"), "☐ 新增项目 ☑ 延续项目", &t);
+        assert_eq!(p.value, Value::Text("延续项目".into()));
+        let p = parse(
+            field(&t, "basis"),
+            "☐ 法律法规 ☑ 市委市政府决定 ☑ 上级文件要求 ☐ 市委市政府",
+            &t,
+        );
+        assert_eq!(
+            p.value,
+            Value::List(vec!["市委市政府决定".into(), "上级文件要求".into()])
+        );
+        assert!(p.warnings.is_empty());
+        let p = parse(field(&t, "project_term"), "☑ 一次性 ☑ 经常性", &t);
+        assert!(p.ambiguous);
+        let p = parse(field(&t, "project_term"), "☐ 一次性 ☐ 经常性", &t);
+        assert_eq!(p.value, Value::Null);
+        assert_eq!(p.evidence, Evidence::Blank);
+        let p = parse(field(&t, "project_term"), "经常性", &t);
+        assert_eq!(p.value, Value::Text("经常性".into()));
+    }
+
+    #[test]
+    fn split_name_and_code() {
+        let t = Template::builtin();
+        let p = parse(field(&t, "budget_unit_name"), "市府办机关103001", &t);
+        assert_eq!(p.value, Value::Text("市府办机关".into()));
+        let p = parse(field(&t, "budget_unit_code"), "市府办机关 103001", &t);
+        assert_eq!(p.value, Value::Text("103001".into()));
+        assert_eq!(p.repairs[0].kind, RepairKind::ValueSplit);
+        let p = parse(field(&t, "budget_unit_code"), "市府办机关", &t);
+        assert_eq!(p.value, Value::Null);
+        assert_eq!(p.evidence, Evidence::Unparsed);
+    }
+
+    #[test]
+    fn numbers_and_blank_amounts() {
+        let t = Template::builtin();
+        let f = field(&t, "annual_total");
+        assert_eq!(parse(f, "8 万元", &t).value, Value::Number(8.0));
+        let p = parse(f, "万元", &t);
+        assert_eq!((p.value, p.evidence), (Value::Null, Evidence::Blank));
+        let p = parse(f, "1O.5", &t);
+        assert_eq!(p.value, Value::Number(10.5));
+        assert_eq!(p.repairs[0].kind, RepairKind::DigitConfusion);
+        assert_eq!(parse(f, "见附件", &t).evidence, Evidence::Unparsed);
+    }
+
+    #[test]
+    fn dates() {
+        let t = Template::builtin();
+        let f = field(&t, "declared_on");
+        assert_eq!(
+            parse(f, "2019年2月22日", &t).value,
+            Value::Text("2019-02-22".into())
+        );
+        assert_eq!(
+            parse(f, "2019-2-3", &t).value,
+            Value::Text("2019-02-03".into())
+        );
+        assert_eq!(parse(f, "2019年13月22日", &t).evidence, Evidence::Unparsed);
+    }
+}

@@ -1,0 +1,281 @@
+//! The output model: one [`Record`] per form, exactly as `record.md` (the
+//! output contract) lays it out. Serialization order is the contract's order,
+//! so output is byte-for-byte deterministic.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// Schema identifier written into every record.
+pub const SCHEMA: &str = "formsift.record/1";
+
+/// A field's value: blank, text, a number, or a list of ticked options.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Text(String),
+    Number(f64),
+    List(Vec<String>),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+    /// The value as JSON (integers without a fraction, so `8` not `8.0`).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::Number(n) => number_to_json(*n),
+            Value::List(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|s| serde_json::Value::String(s.clone()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn number_to_json(n: f64) -> serde_json::Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        serde_json::Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Kinds of repair, as listed in `record.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairKind {
+    /// A label cut short by the OCR was completed from the template.
+    LabelTruncated,
+    /// A label with visually confused characters was matched to the template.
+    LabelOcrConfusion,
+    /// Cells shifted sideways were put back by what they contain.
+    ColumnShift,
+    /// A value spread over several cells was joined.
+    CellSplitMerged,
+    /// One cell held several values (name and code) and was split.
+    ValueSplit,
+    /// Letters confused with digits in a numeric value were read as digits.
+    DigitConfusion,
+    /// The value was not printed and was inferred from its context.
+    InferredFromContext,
+}
+
+/// One change made on the way from the printed text to the value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Repair {
+    pub kind: RepairKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+impl Repair {
+    pub fn new(kind: RepairKind) -> Self {
+        Repair {
+            kind,
+            from: None,
+            to: None,
+        }
+    }
+    pub fn change(kind: RepairKind, from: &str, to: &str) -> Self {
+        Repair {
+            kind,
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+        }
+    }
+}
+
+/// What the scorer knows about how a value was found; turned into a
+/// confidence by [`crate::score`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Evidence {
+    /// Read from a cell found under its label.
+    #[default]
+    Found,
+    /// The label was found and its cell is empty.
+    Blank,
+    /// The label was not found in the form (optional field).
+    AbsentOptional,
+    /// The label was not found in the form (field every form should have).
+    AbsentRequired,
+    /// The value could not be parsed as the field's type.
+    Unparsed,
+}
+
+/// One output field: value plus provenance and confidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldValue {
+    pub value: Value,
+    pub confidence: f64,
+    /// The text the value came from, when the value differs from it.
+    pub raw: Option<String>,
+    pub repairs: Vec<Repair>,
+    /// 1-based source line of the value (or of its label when blank).
+    pub line: Option<usize>,
+    pub evidence: Evidence,
+    /// Set when the value looks cut short; lowers confidence.
+    pub truncated: bool,
+    /// Set when a cross-check involving this field failed.
+    pub check_failed: bool,
+    /// Set when a single-choice group had several boxes ticked.
+    pub ambiguous: bool,
+}
+
+impl FieldValue {
+    pub fn new(value: Value, evidence: Evidence) -> Self {
+        FieldValue {
+            value,
+            confidence: 0.0,
+            raw: None,
+            repairs: Vec::new(),
+            line: None,
+            evidence,
+            truncated: false,
+            check_failed: false,
+            ambiguous: false,
+        }
+    }
+}
+
+impl Serialize for FieldValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("value", &self.value.to_json())?;
+        m.serialize_entry("confidence", &round3(self.confidence))?;
+        if let Some(raw) = &self.raw {
+            m.serialize_entry("raw", raw)?;
+        }
+        if !self.repairs.is_empty() {
+            m.serialize_entry("repairs", &self.repairs)?;
+        }
+        if let Some(line) = self.line {
+            m.serialize_entry("line", &line)?;
+        }
+        m.end()
+    }
+}
+
+/// One 绩效指标 row (or half-row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub horizon: String,
+    pub level1: Option<String>,
+    pub level2: Option<String>,
+    pub level3: Option<String>,
+    pub value: Option<String>,
+    #[serde(serialize_with = "ser_conf")]
+    pub confidence: f64,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<Repair>,
+    #[serde(skip)]
+    pub truncated: bool,
+}
+
+fn ser_conf<S: Serializer>(c: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round3(*c))
+}
+
+/// Rounds to 3 decimals so floats print the same everywhere.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Non-empty text of the form that went into no field or indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unmapped {
+    pub line: usize,
+    pub text: String,
+}
+
+/// Something a reviewer should look at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub kind: String,
+    pub path: String,
+    pub message: String,
+}
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    pub path: String,
+    pub form_index: usize,
+    pub line_start: usize,
+    pub line_end: usize,
+    pub format: String,
+}
+
+/// One form's record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub schema: String,
+    pub template: String,
+    pub source: Source,
+    pub confidence: f64,
+    /// In template order; every template field is present.
+    pub fields: Vec<(String, FieldValue)>,
+    pub indicators: Vec<Indicator>,
+    pub unmapped: Vec<Unmapped>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Record {
+    pub fn field(&self, key: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut FieldValue> {
+        self.fields
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+}
+
+struct OrderedFields<'a>(&'a [(String, FieldValue)]);
+
+impl Serialize for OrderedFields<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Record {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("schema", &self.schema)?;
+        m.serialize_entry("template", &self.template)?;
+        m.serialize_entry("source", &self.source)?;
+        m.serialize_entry("confidence", &round3(self.confidence))?;
+        m.serialize_entry("fields", &OrderedFields(&self.fields))?;
+        m.serialize_entry("indicators", &self.indicators)?;
+        m.serialize_entry("unmapped", &self.unmapped)?;
+        m.serialize_entry("warnings", &self.warnings)?;
+        m.end()
+    }
+}

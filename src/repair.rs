@@ -1,0 +1,313 @@
+//! Repair: recognise what the OCR damaged and put it back, saying what was
+//! done. Label matching survives truncation (`预算单位及代` → `预算单位及代码`)
+//! and visually confused characters (`顶目名称` → `项目名称`) by scoring a
+//! cell against the whole template vocabulary, never against a list of known
+//! typos. Digit confusions (`O`→`0`, `l`→`1`, …) are repaired in numeric
+//! fields only.
+
+use crate::record::RepairKind;
+use crate::template::Label;
+
+/// How well a cell matched a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchQuality {
+    Exact,
+    /// The cell is the label's beginning.
+    Truncated,
+    /// Same length, some characters differ.
+    Confused,
+    /// A beginning with some characters differing.
+    TruncatedConfused,
+}
+
+impl MatchQuality {
+    /// The repairs this match stands for (none for an exact match).
+    pub fn repair_kinds(self) -> &'static [RepairKind] {
+        match self {
+            MatchQuality::Exact => &[],
+            MatchQuality::Truncated => &[RepairKind::LabelTruncated],
+            MatchQuality::Confused => &[RepairKind::LabelOcrConfusion],
+            MatchQuality::TruncatedConfused => {
+                &[RepairKind::LabelTruncated, RepairKind::LabelOcrConfusion]
+            }
+        }
+    }
+}
+
+/// One candidate label for a cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelMatch {
+    /// Index into the label list searched.
+    pub label: usize,
+    /// In (0, 1]; 1 is exact.
+    pub score: f64,
+    pub quality: MatchQuality,
+}
+
+/// Shortest cell (in characters) that may stand for a longer label.
+const MIN_PARTIAL_CHARS: usize = 3;
+/// A truncated cell keeps at least this share of the label.
+const MIN_KEPT_SHARE: f64 = 0.5;
+
+/// Scores a folded cell against a folded label. `None` when the cell cannot
+/// be that label.
+pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)> {
+    if cell == label {
+        return Some((1.0, MatchQuality::Exact));
+    }
+    let n = cell.len();
+    if n < MIN_PARTIAL_CHARS || n > label.len() {
+        return None;
+    }
+    if (n as f64) < MIN_KEPT_SHARE * label.len() as f64 {
+        return None;
+    }
+    let mismatches = cell.iter().zip(label).filter(|(a, b)| a != b).count();
+    // At most one confused character per four; a cut-short cell must keep
+    // its first character (else any short text would match some label).
+    if mismatches > n / 4 || (cell[0] != label[0] && n < label.len()) {
+        return None;
+    }
+    let kept = (n - mismatches) as f64 / label.len() as f64;
+    let score = kept - 0.05 * mismatches as f64;
+    let quality = match (n < label.len(), mismatches > 0) {
+        (false, false) => MatchQuality::Exact,
+        (true, false) => MatchQuality::Truncated,
+        (false, true) => MatchQuality::Confused,
+        (true, true) => MatchQuality::TruncatedConfused,
+    };
+    Some((score, quality))
+}
+
+/// Every label the folded cell could be, best first (ties: template order).
+pub fn match_labels(cell_key: &str, labels: &[Label]) -> Vec<LabelMatch> {
+    let cell: Vec<char> = cell_key.chars().collect();
+    let mut out: Vec<LabelMatch> = labels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            score_label(&cell, &l.chars).map(|(score, quality)| LabelMatch {
+                label: i,
+                score,
+                quality,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.label.cmp(&b.label)));
+    out
+}
+
+/// The single best label, if one stands out (a tie between two different
+/// labels is no match: the cell is ambiguous).
+pub fn best_label(cell_key: &str, labels: &[Label]) -> Option<LabelMatch> {
+    let cands = match_labels(cell_key, labels);
+    match cands.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        [a, b, ..] if a.score > b.score => Some(*a),
+        _ => None,
+    }
+}
+
+/// Result of matching an option text against a vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionMatch {
+    Exact(usize),
+    /// A cut-short or confused spelling of exactly one option.
+    Repaired(usize),
+    /// Could be several options.
+    Ambiguous,
+    None,
+}
+
+/// Matches a folded option text (e.g. `市委市政府决`) against folded options.
+pub fn match_option(text: &str, options: &[String]) -> OptionMatch {
+    if let Some(i) = options.iter().position(|o| o == text) {
+        return OptionMatch::Exact(i);
+    }
+    let t: Vec<char> = text.chars().collect();
+    // (option, clean prefix?) for every option the text could be.
+    let hits: Vec<(usize, bool)> = options
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let oc: Vec<char> = o.chars().collect();
+            if t.len() > oc.len() && t.starts_with(&oc) && oc.len() >= 2 {
+                // The option followed by OCR junk.
+                return Some((i, true));
+            }
+            if t.len() == 2 && oc.len() > 2 && oc.starts_with(&t) {
+                return Some((i, true));
+            }
+            score_label(&t, &oc).map(|(_, q)| (i, q == MatchQuality::Truncated))
+        })
+        .collect();
+    let clean: Vec<usize> = hits.iter().filter(|h| h.1).map(|h| h.0).collect();
+    let pick = if clean.is_empty() {
+        hits.iter().map(|h| h.0).collect()
+    } else {
+        clean
+    };
+    match pick.as_slice() {
+        [] => OptionMatch::None,
+        [one] => OptionMatch::Repaired(*one),
+        _ => OptionMatch::Ambiguous,
+    }
+}
+
+/// Characters OCR prints for digits, and the digit meant.
+const DIGIT_LOOKALIKES: &[(char, char)] = &[
+    ('O', '0'),
+    ('o', '0'),
+    ('D', '0'),
+    ('l', '1'),
+    ('I', '1'),
+    ('i', '1'),
+    ('|', '1'),
+    ('S', '5'),
+    ('s', '5'),
+    ('B', '8'),
+    ('Z', '2'),
+    ('z', '2'),
+    ('G', '6'),
+    ('g', '9'),
+];
+
+/// A numeric reading of a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumberRead {
+    Blank,
+    Clean(f64),
+    /// Read after replacing look-alike letters by digits.
+    Repaired(f64),
+    Unparsed,
+}
+
+/// Reads a number from clean text: units (`万元`), spaces, NBSP padding and
+/// thousands separators are dropped; look-alike letters become digits.
+pub fn read_number(clean: &str, units: &[String]) -> NumberRead {
+    let mut key = crate::normalize::fold(clean).key;
+    for unit in units {
+        if let Some(stripped) = key.strip_suffix(unit.as_str()) {
+            key = stripped.to_string();
+            break;
+        }
+    }
+    let key: String = key.chars().filter(|&c| c != ',').collect();
+    if key.is_empty() {
+        return NumberRead::Blank;
+    }
+    if let Some(n) = parse_plain(&key) {
+        return NumberRead::Clean(n);
+    }
+    // Repair only when at least one real digit is there: a word is not a number.
+    if !key.chars().any(|c| c.is_ascii_digit()) {
+        return NumberRead::Unparsed;
+    }
+    let fixed: String = key
+        .chars()
+        .map(|c| {
+            DIGIT_LOOKALIKES
+                .iter()
+                .find(|(l, _)| *l == c)
+                .map(|(_, d)| *d)
+                .unwrap_or(c)
+        })
+        .collect();
+    match parse_plain(&fixed) {
+        Some(n) => NumberRead::Repaired(n),
+        None => NumberRead::Unparsed,
+    }
+}
+
+fn parse_plain(s: &str) -> Option<f64> {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = body.split('.');
+    let int = parts.next()?;
+    let frac = parts.next();
+    if parts.next().is_some() || int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if let Some(f) = frac {
+        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    s.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::{LabelTarget, Template};
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn truncated_labels_match() {
+        let (s, q) = score_label(&chars("预算单位及代"), &chars("预算单位及代码")).unwrap();
+        assert_eq!(q, MatchQuality::Truncated);
+        assert!(s > 0.8 && s < 1.0);
+        assert!(score_label(&chars("预算"), &chars("预算单位及代码")).is_none());
+    }
+
+    #[test]
+    fn confused_labels_match() {
+        let (_, q) = score_label(&chars("项目名祢"), &chars("项目名称")).unwrap();
+        assert_eq!(q, MatchQuality::Confused);
+        let (_, q) = score_label(&chars("顶目名称"), &chars("项目名称")).unwrap();
+        assert_eq!(q, MatchQuality::Confused);
+        assert!(score_label(&chars("顶目名"), &chars("项目名称")).is_none());
+        assert!(score_label(&chars("项日名祢"), &chars("项目名称")).is_none());
+        assert!(score_label(&chars("满意"), &chars("服务对象满意度")).is_none());
+    }
+
+    #[test]
+    fn truncated_label_against_the_whole_vocabulary() {
+        let t = Template::builtin();
+        let m = best_label("预算单位及代", &t.labels).unwrap();
+        assert_eq!(t.labels[m.label].text, "预算单位及代码");
+        let m = best_label("实施单位及责", &t.labels).unwrap();
+        assert_eq!(t.labels[m.label].text, "实施单位及责任人");
+        // 项目资金 could be 项目资金(万元) or 项目资金来源; the closer completion ranks first.
+        let c = match_labels("项目资金", &t.labels);
+        assert_eq!(t.labels[c[0].label].text, "项目资金来源");
+        assert_eq!(t.labels[c[0].label].target, LabelTarget::Scaffold);
+    }
+
+    #[test]
+    fn options_match_truncated_and_ambiguous() {
+        let opts: Vec<String> = ["法律法规", "市委市政府决定", "市委市政府领导指示", "其他"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(match_option("其他", &opts), OptionMatch::Exact(3));
+        assert_eq!(match_option("法律法", &opts), OptionMatch::Repaired(0));
+        assert_eq!(match_option("市委市政府", &opts), OptionMatch::Ambiguous);
+        assert_eq!(
+            match_option("市委市政府决", &opts),
+            OptionMatch::Repaired(1)
+        );
+        assert_eq!(match_option("天气", &opts), OptionMatch::None);
+    }
+
+    #[test]
+    fn numbers_with_units_padding_and_confusions() {
+        let units = vec!["万元".to_string(), "元".to_string()];
+        assert_eq!(
+            read_number(" 20 \u{a0} 万元", &units),
+            NumberRead::Clean(20.0)
+        );
+        assert_eq!(read_number("万元", &units), NumberRead::Blank);
+        assert_eq!(read_number("", &units), NumberRead::Blank);
+        assert_eq!(read_number("1,234.5", &units), NumberRead::Clean(1234.5));
+        assert_eq!(read_number("１３", &units), NumberRead::Clean(13.0));
+        assert_eq!(read_number("1O", &units), NumberRead::Repaired(10.0));
+        assert_eq!(read_number("2l.S", &units), NumberRead::Repaired(21.5));
+        assert_eq!(read_number("待定", &units), NumberRead::Unparsed);
+        assert_eq!(read_number("OO", &units), NumberRead::Unparsed);
+        assert_eq!(read_number("1.2.3", &units), NumberRead::Unparsed);
+    }
+}

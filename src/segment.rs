@@ -1,0 +1,179 @@
+//! Segment: split a document into forms.
+//!
+//! A form starts at its title line (a short line holding one of the
+//! template's title markers, with or without `#` heading marks) and runs to
+//! the line before the next title. Lines before the first title belong to the
+//! first form, so stray OCR lines end up in some form's `unmapped` instead of
+//! vanishing. A document with no title but with a table that prints the
+//! template's labels is one untitled form.
+
+use crate::normalize::{clean, fold};
+use crate::template::Template;
+
+/// One source line, 1-based.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line<'a> {
+    pub no: usize,
+    pub text: &'a str,
+}
+
+/// One form's share of the document.
+#[derive(Debug, Clone)]
+pub struct Form<'a> {
+    /// Position of the form in its file, from 0.
+    pub index: usize,
+    pub lines: Vec<Line<'a>>,
+    /// Position in `lines` of the title line, if the form has one.
+    pub title: Option<usize>,
+}
+
+impl Form<'_> {
+    /// First and last non-blank line numbers.
+    pub fn line_range(&self) -> (usize, usize) {
+        let nonblank = |l: &&Line| !l.text.trim().is_empty();
+        let first = self.lines.iter().find(nonblank).map(|l| l.no);
+        let last = self.lines.iter().rev().find(nonblank).map(|l| l.no);
+        (first.unwrap_or(0), last.unwrap_or(0))
+    }
+}
+
+/// Splits text into lines, accepting `\n`, `\r\n` and lone `\r`.
+pub fn split_lines(text: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut no = 1;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        lines.push(Line {
+            no,
+            text: &rest[..end],
+        });
+        no += 1;
+        rest = &rest[end..];
+        if rest.starts_with("\r\n") {
+            rest = &rest[2..];
+        } else if !rest.is_empty() {
+            rest = &rest[1..];
+        }
+    }
+    lines
+}
+
+/// The title text of a line, if the line is a form title.
+pub fn title_text(line: &str, template: &Template) -> Option<String> {
+    if line.contains('\t') || line.contains('|') {
+        return None;
+    }
+    let body = line.trim_start().trim_start_matches('#');
+    let cleaned = clean(body);
+    let key = fold(&cleaned).key;
+    if key.is_empty() || key.chars().count() > template.max_title_chars {
+        return None;
+    }
+    template
+        .title_markers
+        .iter()
+        .any(|m| key.contains(m.as_str()))
+        .then_some(cleaned)
+}
+
+/// Splits the document's lines into forms. Returns no form when there is no
+/// title and no line that prints a template label in a table row.
+pub fn segment<'a>(lines: &[Line<'a>], template: &Template) -> Vec<Form<'a>> {
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| title_text(l.text, template).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if starts.is_empty() {
+        return if looks_like_form(lines, template) {
+            vec![Form {
+                index: 0,
+                lines: lines.to_vec(),
+                title: None,
+            }]
+        } else {
+            Vec::new()
+        };
+    }
+    let mut forms = Vec::with_capacity(starts.len());
+    for (k, &s) in starts.iter().enumerate() {
+        let from = if k == 0 { 0 } else { s };
+        let to = starts.get(k + 1).copied().unwrap_or(lines.len());
+        forms.push(Form {
+            index: k,
+            lines: lines[from..to].to_vec(),
+            title: Some(s - from),
+        });
+    }
+    forms
+}
+
+/// True when at least two lines of tabular text start with a template label.
+fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
+    let hits = lines
+        .iter()
+        .filter(|l| l.text.contains('\t'))
+        .filter(|l| {
+            let first = l
+                .text
+                .split('\t')
+                .find(|c| !c.trim().is_empty())
+                .unwrap_or("");
+            let key = fold(&clean(first)).key;
+            template.label_index.contains_key(&key)
+        })
+        .count();
+    hits >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_accept_crlf_and_cr() {
+        let l = split_lines("a\r\nb\rc\nd");
+        let texts: Vec<&str> = l.iter().map(|l| l.text).collect();
+        assert_eq!(texts, vec!["a", "b", "c", "d"]);
+        assert_eq!(l[3].no, 4);
+    }
+
+    #[test]
+    fn titles_with_or_without_heading_marks() {
+        let t = Template::builtin();
+        assert!(title_text("## 巴中市市级部门预算项目支出绩效目标表", &t).is_some());
+        assert!(title_text("某某县县级部门预算项目支出绩效目标表", &t).is_some());
+        assert!(title_text("<b>巴中市市级部门预算项目支出绩效目标表</b>", &t).is_some());
+        assert!(title_text("项目名称\t\t项目支出绩效目标表", &t).is_none());
+        assert!(title_text("第 3 页", &t).is_none());
+    }
+
+    #[test]
+    fn forms_split_at_titles_and_preamble_goes_to_first() {
+        let t = Template::builtin();
+        let text = "第 1 页\n# 项目支出绩效目标表\na\n# 项目支出绩效目标表\nb\n";
+        let lines = split_lines(text);
+        let forms = segment(&lines, &t);
+        assert_eq!(forms.len(), 2);
+        assert_eq!(forms[0].lines.len(), 3);
+        assert_eq!(forms[0].title, Some(1));
+        assert_eq!(forms[1].line_range(), (4, 5));
+        assert_eq!(forms[1].index, 1);
+    }
+
+    #[test]
+    fn no_title_no_table_is_no_form() {
+        let t = Template::builtin();
+        let lines = split_lines("just some text\nand more\n");
+        assert!(segment(&lines, &t).is_empty());
+    }
+
+    #[test]
+    fn untitled_table_is_one_form() {
+        let t = Template::builtin();
+        let lines = split_lines("项目名称\t\tX\n项目属性\t\tY\n");
+        assert_eq!(segment(&lines, &t).len(), 1);
+    }
+}

@@ -1,0 +1,115 @@
+//! Builder for tab-flattened rows: one table row per line, cells separated by
+//! `\t`, a merged cell printed as the cell followed by a run of empty cells.
+
+use super::{Cell, Format, Grid, Row};
+use crate::normalize::clean;
+use crate::segment::Line;
+
+/// True for a line that is a tab-flattened table row.
+pub fn is_row(line: &str) -> bool {
+    line.contains('\t') && !line.trim().is_empty()
+}
+
+/// Builds one grid from the run of rows starting at `start`; blank lines
+/// inside the run do not end it when another row follows. Returns the grid
+/// and the index of the first line after it.
+pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> (Grid, usize) {
+    let mut rows = Vec::new();
+    let mut i = start;
+    let mut end = start;
+    while i < lines.len() && Some(i) != skip {
+        let text = lines[i].text;
+        if is_row(text) {
+            rows.push(parse_row(text, lines[i].no));
+            i += 1;
+            end = i;
+        } else if text.trim().is_empty() {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let grid = Grid {
+        format: Format::Tsv,
+        rows,
+    };
+    (grid, end)
+}
+
+/// Splits one line into cells; each non-empty cell spans the empty cells
+/// that follow it.
+pub fn parse_row(text: &str, line: usize) -> Row {
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut ncols = 0;
+    for (col, raw) in text.split('\t').enumerate() {
+        ncols = col + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let cleaned = clean(raw);
+        if cleaned.is_empty() {
+            continue;
+        }
+        if let Some(prev) = cells.last_mut() {
+            prev.span = col - prev.col;
+        }
+        cells.push(Cell {
+            col,
+            span: 1,
+            line,
+            raw: raw.to_string(),
+            text: cleaned,
+        });
+    }
+    if let Some(last) = cells.last_mut() {
+        last.span = ncols.saturating_sub(last.col).max(1);
+    }
+    Row { line, cells }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::split_lines;
+
+    #[test]
+    fn runs_of_empty_cells_are_spans() {
+        let row = parse_row("项目名称\t\t经费\t\t\t\t\t", 9);
+        assert_eq!(row.cells.len(), 2);
+        assert_eq!((row.cells[0].col, row.cells[0].span), (0, 2));
+        assert_eq!((row.cells[1].col, row.cells[1].span), (2, 6));
+        assert_eq!(row.cells[1].line, 9);
+    }
+
+    #[test]
+    fn leading_empty_cells_keep_columns() {
+        let row = parse_row("\t\t\t\t\t1. 办结\t\t", 20);
+        assert_eq!(row.cells.len(), 1);
+        assert_eq!(row.cells[0].col, 5);
+        assert_eq!(row.cells[0].span, 3);
+    }
+
+    #[test]
+    fn tag_only_cells_are_empty() {
+        let row = parse_row("<b></b>\tx", 1);
+        assert_eq!(row.cells.len(), 1);
+        assert_eq!(row.cells[0].col, 1);
+    }
+
+    #[test]
+    fn a_run_of_rows_is_one_grid_and_blank_lines_inside_are_skipped() {
+        let lines = split_lines("a\tb\n\nc\td\nfree text\ne\tf\n");
+        let (grid, next) = build(&lines, 0, None);
+        assert_eq!(grid.rows.len(), 2);
+        assert_eq!(grid.rows[1].line, 3);
+        assert_eq!(next, 3);
+    }
+
+    #[test]
+    fn a_million_tabs_do_not_blow_up() {
+        let line = "\t".repeat(1_000_000) + "x";
+        let row = parse_row(&line, 1);
+        assert_eq!(row.cells.len(), 1);
+        assert_eq!(row.cells[0].col, 1_000_000);
+    }
+}

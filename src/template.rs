@@ -1,0 +1,582 @@
+//! Templates are data: which labels a form prints, what type each field has,
+//! the option vocabularies and the indicator hierarchy. The built-in
+//! `perf-target` template is `templates/perf-target.toml`, compiled in; any
+//! other can be loaded with `--template FILE`. No pipeline code knows a
+//! form-specific string.
+
+use crate::error::TemplateError;
+use crate::normalize::fold_label;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+const BUILTIN: &str = include_str!("../templates/perf-target.toml");
+
+/// How a field's value is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Number,
+    Date,
+    /// One ticked option out of `options`.
+    Choice,
+    /// Every ticked option, in form order.
+    Choices,
+}
+
+/// Where a label's value sits when it is not in the label's own cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// In the cells to the right, up to the next label.
+    #[default]
+    Right,
+    /// In the rows below, within the label's columns.
+    Below,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldSpec {
+    key: String,
+    #[serde(rename = "type")]
+    kind: FieldType,
+    #[serde(default)]
+    labels: Vec<String>,
+    source: Option<String>,
+    line_pattern: Option<String>,
+    split_pattern: Option<String>,
+    split_group: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+    column_of: Option<String>,
+    #[serde(default)]
+    layout: Layout,
+    #[serde(default)]
+    optional: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SegmentSpec {
+    #[serde(default)]
+    title_markers: Vec<String>,
+    max_title_chars: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TextSpec {
+    #[serde(default)]
+    units: Vec<String>,
+    #[serde(default)]
+    dangling_endings: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SumCheck {
+    pub total: String,
+    pub parts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ChecksSpec {
+    #[serde(default)]
+    sums: Vec<SumCheck>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Level1Spec {
+    name: String,
+    level2: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct IndicatorSpec {
+    #[serde(default)]
+    level1_header: Vec<String>,
+    #[serde(default)]
+    level2_header: Vec<String>,
+    #[serde(default)]
+    level3_header: Vec<String>,
+    #[serde(default)]
+    value_header: Vec<String>,
+    #[serde(default)]
+    horizons: Vec<String>,
+    default_horizon: Option<String>,
+    #[serde(default)]
+    horizon_evidence: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    level1: Vec<Level1Spec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFile {
+    id: String,
+    name: String,
+    schema: Option<String>,
+    #[serde(default)]
+    segment: SegmentSpec,
+    #[serde(default)]
+    text: TextSpec,
+    #[serde(default)]
+    scaffolding: Vec<String>,
+    #[serde(default)]
+    field: Vec<FieldSpec>,
+    #[serde(default)]
+    checks: ChecksSpec,
+    #[serde(default)]
+    indicators: IndicatorSpec,
+}
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone)]
+pub enum FieldSource {
+    /// Found next to one of its labels.
+    Labels,
+    /// The form's title line.
+    Title,
+    /// The first free line matching the pattern (group `value`).
+    LinePattern(Regex),
+}
+
+/// One output field of the template.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub key: String,
+    pub kind: FieldType,
+    pub labels: Vec<String>,
+    pub source: FieldSource,
+    /// Regex and group name cutting this field's part out of a shared cell.
+    pub split: Option<(Regex, String)>,
+    pub options: Vec<String>,
+    /// Index of the field whose column this field's cell shares; decides
+    /// between fields that print the same label.
+    pub column_of: Option<usize>,
+    pub layout: Layout,
+    pub optional: bool,
+}
+
+/// What a label stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelTarget {
+    /// The fields printed under this label (several when a label repeats,
+    /// like 其中:财政拨款 in the mid-term and the annual column).
+    Fields(Vec<usize>),
+    /// A label that structures the form but carries no value.
+    Scaffold,
+}
+
+/// One distinct label (after folding) of the template.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// As written in the template.
+    pub text: String,
+    /// Folded, for matching.
+    pub key: String,
+    pub chars: Vec<char>,
+    pub target: LabelTarget,
+}
+
+/// Role of a column in the indicator table's header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderRole {
+    Level1,
+    Level2,
+    Level3,
+    Value,
+}
+
+/// The indicator part of a template.
+#[derive(Debug, Clone, Default)]
+pub struct Indicators {
+    /// (label, role) for the indicator table's column headers.
+    pub headers: Vec<(Label, HeaderRole)>,
+    pub horizons: Vec<String>,
+    pub default_horizon: String,
+    /// For each horizon, the fields whose content shows it is in use.
+    pub horizon_evidence: Vec<(String, Vec<String>)>,
+    /// Level-1 names, canonical spelling.
+    pub level1: Vec<Label>,
+    /// Level-2 names, canonical spelling.
+    pub level2: Vec<Label>,
+    /// `children[i]`: indices into `level2` under `level1[i]`.
+    pub children: Vec<Vec<usize>>,
+}
+
+impl Indicators {
+    /// Level-1 indices that have `level2` index `l2` as a child.
+    pub fn parents_of(&self, l2: usize) -> Vec<usize> {
+        (0..self.level1.len())
+            .filter(|&i| self.children[i].contains(&l2))
+            .collect()
+    }
+}
+
+/// A compiled template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub id: String,
+    pub name: String,
+    pub schema: String,
+    pub title_markers: Vec<String>,
+    pub max_title_chars: usize,
+    pub units: Vec<String>,
+    pub dangling_endings: Vec<String>,
+    pub fields: Vec<Field>,
+    /// Every distinct field or scaffolding label.
+    pub labels: Vec<Label>,
+    /// Exact lookup: folded label → index into `labels`.
+    pub label_index: HashMap<String, usize>,
+    /// Leftmost-longest automaton over the folded labels (pattern i is
+    /// `labels[i]`), for finding labels inside a line or at a cell's start.
+    pub label_automaton: AhoCorasick,
+    pub sums: Vec<SumCheck>,
+    pub indicators: Indicators,
+}
+
+impl Template {
+    /// The built-in `perf-target` template.
+    pub fn builtin() -> Template {
+        match Template::from_toml(BUILTIN, Path::new("templates/perf-target.toml")) {
+            Ok(t) => t,
+            // The built-in template is covered by tests; failing here is a build defect.
+            Err(e) => panic!("built-in template is invalid: {e}"),
+        }
+    }
+
+    /// Loads a template file.
+    pub fn load(path: &Path) -> Result<Template, TemplateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Template::from_toml(&text, path)
+    }
+
+    /// Compiles a template from TOML text; `path` is only for messages.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Template, TemplateError> {
+        let file: TemplateFile = toml::from_str(text).map_err(|e| TemplateError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        compile(file, path.to_path_buf())
+    }
+
+    pub fn field_index(&self, key: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.key == key)
+    }
+}
+
+fn invalid(path: &Path, message: String) -> TemplateError {
+    TemplateError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+fn make_label(text: &str, target: LabelTarget) -> Label {
+    let key = fold_label(text);
+    Label {
+        text: text.to_string(),
+        chars: key.chars().collect(),
+        key,
+        target,
+    }
+}
+
+fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError> {
+    let mut fields = Vec::with_capacity(file.field.len());
+    let keys: Vec<&str> = file.field.iter().map(|f| f.key.as_str()).collect();
+    for (i, key) in keys.iter().enumerate() {
+        if keys[..i].contains(key) {
+            return Err(invalid(&path, format!("field `{key}` is defined twice")));
+        }
+    }
+    for spec in &file.field {
+        let source = match (spec.source.as_deref(), &spec.line_pattern) {
+            (Some("title"), _) => FieldSource::Title,
+            (Some(other), _) => {
+                return Err(invalid(
+                    &path,
+                    format!("field `{}`: unknown source `{other}`", spec.key),
+                ))
+            }
+            (None, Some(p)) => {
+                let re = Regex::new(p).map_err(|e| {
+                    invalid(
+                        &path,
+                        format!("field `{}`: bad line_pattern: {e}", spec.key),
+                    )
+                })?;
+                if !re.capture_names().any(|n| n == Some("value")) {
+                    return Err(invalid(
+                        &path,
+                        format!("field `{}`: line_pattern needs a `value` group", spec.key),
+                    ));
+                }
+                FieldSource::LinePattern(re)
+            }
+            (None, None) => {
+                if spec.labels.is_empty() {
+                    return Err(invalid(
+                        &path,
+                        format!("field `{}` has no labels, source or line_pattern", spec.key),
+                    ));
+                }
+                FieldSource::Labels
+            }
+        };
+        let split = match (&spec.split_pattern, &spec.split_group) {
+            (Some(p), Some(g)) => {
+                let re = Regex::new(p).map_err(|e| {
+                    invalid(
+                        &path,
+                        format!("field `{}`: bad split_pattern: {e}", spec.key),
+                    )
+                })?;
+                if !re.capture_names().any(|n| n == Some(g.as_str())) {
+                    return Err(invalid(
+                        &path,
+                        format!("field `{}`: split_pattern has no group `{g}`", spec.key),
+                    ));
+                }
+                Some((re, g.clone()))
+            }
+            (None, None) => None,
+            _ => {
+                return Err(invalid(
+                    &path,
+                    format!(
+                        "field `{}`: split_pattern and split_group go together",
+                        spec.key
+                    ),
+                ))
+            }
+        };
+        if matches!(spec.kind, FieldType::Choice | FieldType::Choices) && spec.options.is_empty() {
+            return Err(invalid(
+                &path,
+                format!("field `{}`: a choice needs options", spec.key),
+            ));
+        }
+        let column_of = match &spec.column_of {
+            Some(k) => Some(keys.iter().position(|x| x == k).ok_or_else(|| {
+                invalid(
+                    &path,
+                    format!("field `{}`: column_of `{k}` is no field", spec.key),
+                )
+            })?),
+            None => None,
+        };
+        fields.push(Field {
+            key: spec.key.clone(),
+            kind: spec.kind,
+            labels: spec.labels.clone(),
+            source,
+            split,
+            options: spec.options.clone(),
+            column_of,
+            layout: spec.layout,
+            optional: spec.optional,
+        });
+    }
+
+    // Distinct labels: a label printed for several fields maps to all of them.
+    let mut labels: Vec<Label> = Vec::new();
+    let mut label_index: HashMap<String, usize> = HashMap::new();
+    for (fi, f) in fields.iter().enumerate() {
+        for text in &f.labels {
+            let key = fold_label(text);
+            if key.is_empty() {
+                return Err(invalid(&path, format!("field `{}`: empty label", f.key)));
+            }
+            match label_index.get(&key) {
+                Some(&li) => {
+                    if let LabelTarget::Fields(v) = &mut labels[li].target {
+                        if !v.contains(&fi) {
+                            v.push(fi);
+                        }
+                    }
+                }
+                None => {
+                    label_index.insert(key, labels.len());
+                    labels.push(make_label(text, LabelTarget::Fields(vec![fi])));
+                }
+            }
+        }
+    }
+    for text in &file.scaffolding {
+        let key = fold_label(text);
+        if key.is_empty() || label_index.contains_key(&key) {
+            continue;
+        }
+        label_index.insert(key, labels.len());
+        labels.push(make_label(text, LabelTarget::Scaffold));
+    }
+    let label_automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Both)
+        .build(labels.iter().map(|l| l.key.as_str()))
+        .map_err(|e| invalid(&path, format!("label automaton: {e}")))?;
+
+    for check in &file.checks.sums {
+        for k in std::iter::once(&check.total).chain(check.parts.iter()) {
+            if !keys.contains(&k.as_str()) {
+                return Err(invalid(&path, format!("check names unknown field `{k}`")));
+            }
+        }
+    }
+
+    let ind = &file.indicators;
+    let mut headers = Vec::new();
+    for (list, role) in [
+        (&ind.level1_header, HeaderRole::Level1),
+        (&ind.level2_header, HeaderRole::Level2),
+        (&ind.level3_header, HeaderRole::Level3),
+        (&ind.value_header, HeaderRole::Value),
+    ] {
+        for text in list {
+            headers.push((make_label(text, LabelTarget::Scaffold), role));
+        }
+    }
+    let mut level2: Vec<Label> = Vec::new();
+    let mut children = Vec::new();
+    let mut level1 = Vec::new();
+    for l1 in &ind.level1 {
+        level1.push(make_label(&l1.name, LabelTarget::Scaffold));
+        let mut kids = Vec::new();
+        for name in &l1.level2 {
+            let key = fold_label(name);
+            let idx = match level2.iter().position(|l| l.key == key) {
+                Some(i) => i,
+                None => {
+                    level2.push(make_label(name, LabelTarget::Scaffold));
+                    level2.len() - 1
+                }
+            };
+            kids.push(idx);
+        }
+        children.push(kids);
+    }
+    let horizons = ind.horizons.clone();
+    let default_horizon = ind
+        .default_horizon
+        .clone()
+        .or_else(|| horizons.last().cloned())
+        .unwrap_or_else(|| "annual".to_string());
+    let mut horizon_evidence: Vec<(String, Vec<String>)> = ind
+        .horizon_evidence
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    horizon_evidence.sort();
+    for (h, ks) in &horizon_evidence {
+        if !horizons.contains(h) {
+            return Err(invalid(
+                &path,
+                format!("horizon_evidence: unknown horizon `{h}`"),
+            ));
+        }
+        for k in ks {
+            if !keys.contains(&k.as_str()) {
+                return Err(invalid(
+                    &path,
+                    format!("horizon_evidence names unknown field `{k}`"),
+                ));
+            }
+        }
+    }
+
+    Ok(Template {
+        id: file.id,
+        name: file.name,
+        schema: file
+            .schema
+            .unwrap_or_else(|| crate::record::SCHEMA.to_string()),
+        title_markers: file
+            .segment
+            .title_markers
+            .iter()
+            .map(|m| fold_label(m))
+            .collect(),
+        max_title_chars: file.segment.max_title_chars.unwrap_or(60),
+        units: file.text.units.iter().map(|u| fold_label(u)).collect(),
+        dangling_endings: file.text.dangling_endings,
+        fields,
+        labels,
+        label_index,
+        label_automaton,
+        sums: file.checks.sums,
+        indicators: Indicators {
+            headers,
+            horizons,
+            default_horizon,
+            horizon_evidence,
+            level1,
+            level2,
+            children,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_has_the_30_contract_fields_in_order() {
+        let t = Template::builtin();
+        let keys: Vec<&str> = t.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys.len(), 30);
+        assert_eq!(keys[0], "title");
+        assert_eq!(keys[29], "signer_handler");
+        assert_eq!(t.id, "perf-target");
+    }
+
+    #[test]
+    fn shared_labels_map_to_several_fields() {
+        let t = Template::builtin();
+        let li = t.label_index["其中:财政拨款"];
+        match &t.labels[li].target {
+            LabelTarget::Fields(v) => assert_eq!(v.len(), 2),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn hierarchy_is_loaded() {
+        let t = Template::builtin();
+        let ind = &t.indicators;
+        let cost = ind
+            .level2
+            .iter()
+            .position(|l| l.text == "成本指标")
+            .unwrap();
+        assert_eq!(ind.parents_of(cost).len(), 2);
+    }
+
+    #[test]
+    fn bad_templates_are_reported_not_panicked() {
+        let p = Path::new("x.toml");
+        let e = Template::from_toml("id = 1", p).unwrap_err();
+        assert!(e.to_string().contains("x.toml"));
+        let e = Template::from_toml("id='a'\nname='b'\n[[field]]\nkey='k'\ntype='number'\n", p)
+            .unwrap_err();
+        assert!(e.to_string().contains("no labels"), "{e}");
+        let e = Template::from_toml(
+            "id='a'\nname='b'\n[[field]]\nkey='k'\ntype='choice'\nlabels=['x']\n",
+            p,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("options"), "{e}");
+    }
+}
