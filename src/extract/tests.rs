@@ -245,8 +245,8 @@ fn shifted_row_goes_back_by_content() {
 #[test]
 fn truncated_value_is_warned_and_scored_lower() {
     let doc = format!(
-        "{HEAD}年度目标\n\t传达学习执纪监督问责相关文件精神\n{IND_HEADER}\
-         \t产出指标\t数量指标\t\t\t数量指标\t落实执纪监督问责相关文\t6次\n\
+        "{HEAD}年度目标\n\t组织开展安全生产专项检查工作\n{IND_HEADER}\
+         \t产出指标\t数量指标\t\t\t数量指标\t督促安全生产专项检\t6次\n\
          \t\t\t\t\t\t完整的名称\t6次\n"
     );
     let r = &run(&doc)[0];

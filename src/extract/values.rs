@@ -290,12 +290,12 @@ mod tests {
     #[test]
     fn split_name_and_code() {
         let t = Template::builtin();
-        let p = parse(field(&t, "budget_unit_name"), "市府办机关103001", &t);
-        assert_eq!(p.value, Value::Text("市府办机关".into()));
-        let p = parse(field(&t, "budget_unit_code"), "市府办机关 103001", &t);
-        assert_eq!(p.value, Value::Text("103001".into()));
+        let p = parse(field(&t, "budget_unit_name"), "某某局机关201001", &t);
+        assert_eq!(p.value, Value::Text("某某局机关".into()));
+        let p = parse(field(&t, "budget_unit_code"), "某某局机关 201001", &t);
+        assert_eq!(p.value, Value::Text("201001".into()));
         assert_eq!(p.repairs[0].kind, RepairKind::ValueSplit);
-        let p = parse(field(&t, "budget_unit_code"), "市府办机关", &t);
+        let p = parse(field(&t, "budget_unit_code"), "某某局机关", &t);
         assert_eq!(p.value, Value::Null);
         assert_eq!(p.evidence, Evidence::Unparsed);
     }

@@ -1,0 +1,98 @@
+//! `formsift extract`: files in, JSON Lines out.
+
+use formsift::{emit, ingest, IngestError};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct ExtractArgs {
+    /// Input files or directories (searched recursively for .md .markdown
+    /// .txt .html .htm, in sorted order); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+
+    /// Write JSON Lines to FILE instead of stdout. The file is replaced
+    /// atomically: a temporary file in the same directory, then a rename.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Use the template in FILE (TOML, see templates/perf-target.toml)
+    /// instead of the built-in `perf-target`.
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+
+    /// Worker threads (default: all cores). Output order does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+/// Runs `extract`.
+pub fn run(args: ExtractArgs) -> ExitCode {
+    let template = match super::load_template(args.template.as_deref()) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    if let Some(n) = args.jobs {
+        // Only fails if a pool was already built; the default pool is then used.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let (inputs, mut errors) = ingest::discover(&args.paths);
+    if inputs.is_empty() && errors.is_empty() {
+        eprintln!("formsift: no input files found in the given paths");
+        return ExitCode::from(2);
+    }
+    let results: Vec<Result<Vec<formsift::Record>, IngestError>> = inputs
+        .par_iter()
+        .map(|p| formsift::run_file(p, &template))
+        .collect();
+    let mut out = String::new();
+    let mut forms = 0usize;
+    for result in results {
+        match result {
+            Ok(records) => {
+                for r in &records {
+                    out.push_str(&emit::to_json_line(r));
+                    out.push('\n');
+                }
+                forms += records.len();
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for e in &errors {
+        eprintln!("formsift: {e}");
+    }
+    let written = match &args.output {
+        Some(path) => emit::write_atomic(path, out.as_bytes()).map_err(|e| {
+            eprintln!("formsift: cannot write {}: {e}", path.display());
+        }),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| {
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        eprintln!("formsift: cannot write stdout: {e}");
+                    }
+                })
+        }
+    };
+    if written.is_err() {
+        return ExitCode::from(1);
+    }
+    if !errors.is_empty() {
+        eprintln!(
+            "formsift: {} input(s) failed, {} form(s) extracted from {} input(s)",
+            errors.len(),
+            forms,
+            inputs.len()
+        );
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
