@@ -1,8 +1,9 @@
 //! Emit: records as JSON Lines, and files written atomically.
 
 use crate::record::Record;
-use std::io::Write;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 /// One record as one JSON line (no trailing newline). Key order is the
 /// contract's; floats are rounded to 3 decimals, so output is identical on
@@ -21,22 +22,109 @@ pub fn to_json_line(record: &Record) -> String {
 /// directory, flushed and fsynced, then renamed over `path`. A run killed at
 /// any moment leaves either the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes)?;
+    f.commit()
+}
+
+/// An output file written in place of `dest` only when complete.
+///
+/// Data goes to `.<name>.formsift-<pid>.tmp` in the same directory; `commit`
+/// flushes, fsyncs and renames it over `dest` (then fsyncs the directory).
+/// Dropped without `commit`, the temporary file is removed. A run killed
+/// with SIGKILL leaves its temporary file behind; the next run writing the
+/// same `dest` removes temporaries of processes that no longer exist. So the
+/// previous `dest` is intact at every moment and never half-written.
+pub struct AtomicFile {
+    dest: PathBuf,
+    tmp: PathBuf,
+    out: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    pub fn create(dest: &Path) -> std::io::Result<AtomicFile> {
+        let dir = parent_dir(dest);
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".to_string());
+        let prefix = format!(".{name}.formsift-");
+        remove_stale_temps(dir, &prefix);
+        let tmp = dir.join(format!("{prefix}{}.tmp", std::process::id()));
+        let file = File::create(&tmp)?;
+        Ok(AtomicFile {
+            dest: dest.to_path_buf(),
+            tmp,
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// Makes the file visible at `dest`, durably.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        if let Some(out) = self.out.take() {
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&self.tmp, &self.dest)?;
+            if let Ok(d) = File::open(parent_dir(&self.dest)) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.out {
+            Some(o) => o.write(buf),
+            None => Err(std::io::Error::other("file already committed")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            Some(o) => o.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".formsift-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
     }
-    Ok(())
+}
+
+/// Removes `<prefix><pid>.tmp` files whose process is gone (Linux: no
+/// `/proc/<pid>`). Elsewhere nothing is removed.
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -52,6 +140,28 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn atomic_file_commits_or_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.jsonl");
+        std::fs::write(&p, "old").unwrap();
+        // A stale temp of a dead process is cleaned up.
+        let stale = dir.path().join(".out.jsonl.formsift-999999999.tmp");
+        std::fs::write(&stale, "half").unwrap();
+        {
+            let mut f = AtomicFile::create(&p).unwrap();
+            f.write_all(b"partial").unwrap();
+            // dropped without commit
+        }
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+        assert!(!stale.exists());
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum IngestError {
         offset: usize,
         line: usize,
     },
+    #[error("{path}: too large ({size} bytes; the limit is {max} bytes, see --max-file-size)")]
+    TooLarge { path: String, size: u64, max: u64 },
+    #[error("{path}: not a regular file")]
+    NotAFile { path: String },
     #[error("{path}: file is empty")]
     Empty { path: String },
     #[error("{path}: no form found (no title line and no table with the template's labels)")]
@@ -25,10 +29,23 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// The input the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            IngestError::Io { path, .. }
+            | IngestError::TooLarge { path, .. }
+            | IngestError::NotAFile { path }
+            | IngestError::NotUtf8 { path, .. }
+            | IngestError::Empty { path }
+            | IngestError::NoForm { path } => path,
+        }
+    }
+
     /// A short machine-readable name, used in error reports.
     pub fn kind(&self) -> &'static str {
         match self {
-            IngestError::Io { .. } => "unreadable",
+            IngestError::Io { .. } | IngestError::NotAFile { .. } => "unreadable",
+            IngestError::TooLarge { .. } => "too_large",
             IngestError::NotUtf8 { .. } => "undecodable",
             IngestError::Empty { .. } => "empty",
             IngestError::NoForm { .. } => "no_form",

@@ -77,24 +77,57 @@ fn has_known_extension(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Reads an input (`-` is stdin) and decodes it to text.
+/// Default largest input accepted (bytes).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Reads an input (`-` is stdin) within the default size limit and decodes
+/// it to text.
 pub fn read_input(path_label: &str) -> Result<String, IngestError> {
-    let bytes = if path_label == "-" {
+    decode(path_label, read_bytes(path_label, DEFAULT_MAX_FILE_SIZE)?)
+}
+
+/// Reads one input within the size limit (`-` is stdin).
+pub fn read_bytes(path: &str, max: u64) -> Result<Vec<u8>, IngestError> {
+    let io = |source| IngestError::Io {
+        path: path.to_string(),
+        source,
+    };
+    let too_large = |size| IngestError::TooLarge {
+        path: path.to_string(),
+        size,
+        max,
+    };
+    if path == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
+            .take(max.saturating_add(1))
             .read_to_end(&mut buf)
-            .map_err(|source| IngestError::Io {
-                path: path_label.to_string(),
-                source,
-            })?;
-        buf
-    } else {
-        std::fs::read(path_label).map_err(|source| IngestError::Io {
-            path: path_label.to_string(),
-            source,
-        })?
-    };
-    decode(path_label, bytes)
+            .map_err(io)?;
+        if buf.len() as u64 > max {
+            return Err(too_large(buf.len() as u64));
+        }
+        return Ok(buf);
+    }
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(IngestError::NotAFile {
+            path: path.to_string(),
+        });
+    }
+    if meta.len() > max {
+        return Err(too_large(meta.len()));
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::with_capacity(meta.len() as usize + 1);
+    // `take` guards against a file that grew since the metadata call.
+    (&mut file)
+        .take(max.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    if buf.len() as u64 > max {
+        return Err(too_large(buf.len() as u64));
+    }
+    Ok(buf)
 }
 
 /// Decodes bytes as UTF-8 (a leading BOM is dropped). Empty input and
@@ -123,6 +156,18 @@ pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_large_and_not_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.md");
+        std::fs::write(&p, vec![b'x'; 100]).unwrap();
+        let err = read_bytes(p.to_str().unwrap(), 10).unwrap_err();
+        assert_eq!(err.kind(), "too_large");
+        assert!(err.to_string().contains("100 bytes"), "{err}");
+        let err = read_bytes(dir.path().to_str().unwrap(), 10).unwrap_err();
+        assert_eq!(err.kind(), "unreadable");
+    }
 
     #[test]
     fn bom_is_dropped() {

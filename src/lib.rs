@@ -18,6 +18,7 @@
 //! assert_eq!(records[0].field("project_name").unwrap().value.as_text(), Some("示例项目"));
 //! ```
 
+pub mod batch;
 pub mod emit;
 pub mod error;
 pub mod extract;
@@ -27,6 +28,7 @@ pub mod record;
 pub mod repair;
 pub mod score;
 pub mod segment;
+pub mod state;
 pub mod table;
 pub mod template;
 
@@ -44,18 +46,44 @@ pub fn process_text(
     text: &str,
     template: &Template,
 ) -> Result<Vec<Record>, IngestError> {
+    process_text_timed(path_label, text, template, None)
+}
+
+/// [`process_text`], adding the time spent per stage to `timings`. Forms of
+/// one document are processed in parallel; their order is kept.
+pub fn process_text_timed(
+    path_label: &str,
+    text: &str,
+    template: &Template,
+    timings: Option<&batch::Timings>,
+) -> Result<Vec<Record>, IngestError> {
+    use rayon::prelude::*;
+    use std::time::Instant;
+    let t0 = Instant::now();
     let lines = segment::split_lines(text);
     let forms = segment::segment(&lines, template);
+    if let Some(t) = timings {
+        batch::Timings::add(&t.segment, t0);
+    }
     if forms.is_empty() {
         return Err(IngestError::NoForm {
             path: path_label.to_string(),
         });
     }
     let records = forms
-        .iter()
+        .par_iter()
         .map(|form| {
+            let t1 = Instant::now();
             let mut record = extract::extract_form(path_label, form, template);
+            let t2 = Instant::now();
             score::finish(&mut record, template);
+            if let Some(t) = timings {
+                t.extract.fetch_add(
+                    (t2 - t1).as_nanos() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                batch::Timings::add(&t.score, t2);
+            }
             record
         })
         .collect();

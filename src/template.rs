@@ -225,6 +225,9 @@ impl Indicators {
 #[derive(Debug, Clone)]
 pub struct Template {
     pub id: String,
+    /// blake3 of the template's text: a changed template invalidates the
+    /// results an incremental run kept.
+    pub fingerprint: String,
     pub name: String,
     pub schema: String,
     pub title_markers: Vec<String>,
@@ -268,7 +271,9 @@ impl Template {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        compile(file, path.to_path_buf())
+        let mut t = compile(file, path.to_path_buf())?;
+        t.fingerprint = blake3::hash(text.as_bytes()).to_hex().to_string();
+        Ok(t)
     }
 
     pub fn field_index(&self, key: &str) -> Option<usize> {
@@ -498,6 +503,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
 
     Ok(Template {
         id: file.id,
+        fingerprint: String::new(),
         name: file.name,
         schema: file
             .schema

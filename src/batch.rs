@@ -1,0 +1,275 @@
+//! Batch runs: many inputs processed in parallel, results handed back in
+//! input order, memory bounded.
+//!
+//! Inputs are taken in windows (a few per worker thread, capped in bytes);
+//! each window is processed in parallel with rayon (files, and forms within a
+//! file), then its results are passed to the caller's sink in input order
+//! before the next window starts. So output order never depends on the
+//! thread count and at most one window of results is held at a time.
+
+use crate::error::IngestError;
+use crate::record::Record;
+use crate::template::Template;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+pub use crate::ingest::DEFAULT_MAX_FILE_SIZE;
+
+/// Options of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Inputs larger than this are refused (`too_large`).
+    pub max_file_size: u64,
+    /// Inputs per parallel window, per worker thread.
+    pub window_per_thread: usize,
+    /// Cap on the bytes of one window.
+    pub window_bytes: u64,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            window_per_thread: 8,
+            window_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// What became of one input.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Processed now.
+    Records(Vec<Record>),
+    /// Could not be processed now.
+    Failed(IngestError),
+    /// Unchanged since the run recorded in the state file: its output then.
+    Cached(CachedEntry),
+}
+
+/// An input's output from an earlier run, kept in the state file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CachedEntry {
+    /// The JSON lines written for it, verbatim.
+    #[serde(default)]
+    pub lines: Vec<String>,
+    /// Record confidences, for the summary.
+    #[serde(default)]
+    pub confidences: Vec<f64>,
+    /// Set when the input failed: (kind, message).
+    #[serde(default)]
+    pub error: Option<(String, String)>,
+}
+
+/// One input's outcome.
+#[derive(Debug)]
+pub struct InputResult {
+    /// Position in the input list.
+    pub index: usize,
+    pub path: String,
+    /// blake3 of the input's bytes (when a state file is in use and the
+    /// bytes could be read).
+    pub hash: Option<String>,
+    /// Size in bytes, when known.
+    pub bytes: u64,
+    pub outcome: Outcome,
+}
+
+/// Time spent per stage, summed over all threads (nanoseconds).
+#[derive(Debug, Default)]
+pub struct Timings {
+    pub read: AtomicU64,
+    pub decode: AtomicU64,
+    pub segment: AtomicU64,
+    pub extract: AtomicU64,
+    pub score: AtomicU64,
+    pub emit: AtomicU64,
+}
+
+impl Timings {
+    pub fn add(counter: &AtomicU64, since: Instant) {
+        counter.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// (stage, seconds) in pipeline order.
+    pub fn report(&self) -> Vec<(&'static str, f64)> {
+        let s = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1e9;
+        vec![
+            ("read", s(&self.read)),
+            ("decode", s(&self.decode)),
+            ("segment", s(&self.segment)),
+            ("table+normalize+repair+extract", s(&self.extract)),
+            ("score", s(&self.score)),
+            ("emit", s(&self.emit)),
+        ]
+    }
+}
+
+/// Something that decides, before an input is processed, whether its
+/// previous result can be reused (see [`crate::state`]).
+pub trait Reuse: Sync {
+    /// Returns the cached output for an input whose bytes hash to `hash`.
+    fn lookup(&self, path: &str, hash: &str) -> Option<CachedEntry>;
+}
+
+/// Processes one input completely.
+pub fn process_input(
+    index: usize,
+    path: &str,
+    template: &Template,
+    opts: &BatchOptions,
+    reuse: Option<&dyn Reuse>,
+    timings: Option<&Timings>,
+) -> InputResult {
+    let t0 = Instant::now();
+    let bytes = match crate::ingest::read_bytes(path, opts.max_file_size) {
+        Ok(b) => b,
+        Err(e) => {
+            return InputResult {
+                index,
+                path: path.to_string(),
+                hash: None,
+                bytes: 0,
+                outcome: Outcome::Failed(e),
+            }
+        }
+    };
+    let size = bytes.len() as u64;
+    let hash = reuse.map(|_| blake3::hash(&bytes).to_hex().to_string());
+    if let Some(t) = timings {
+        Timings::add(&t.read, t0);
+    }
+    if let (Some(r), Some(h)) = (reuse, &hash) {
+        if let Some(entry) = r.lookup(path, h) {
+            return InputResult {
+                index,
+                path: path.to_string(),
+                hash,
+                bytes: size,
+                outcome: Outcome::Cached(entry),
+            };
+        }
+    }
+    let t1 = Instant::now();
+    let decoded = crate::ingest::decode(path, bytes);
+    if let Some(t) = timings {
+        Timings::add(&t.decode, t1);
+    }
+    let outcome =
+        match decoded.and_then(|text| crate::process_text_timed(path, &text, template, timings)) {
+            Ok(records) => Outcome::Records(records),
+            Err(e) => Outcome::Failed(e),
+        };
+    InputResult {
+        index,
+        path: path.to_string(),
+        hash,
+        bytes: size,
+        outcome,
+    }
+}
+
+/// Runs every input and hands each result to `sink`, in input order.
+/// `sink` returning an error stops the run (e.g. the output disk is full).
+pub fn run<E>(
+    inputs: &[String],
+    template: &Template,
+    opts: &BatchOptions,
+    reuse: Option<&dyn Reuse>,
+    timings: Option<&Timings>,
+    mut sink: impl FnMut(InputResult) -> Result<(), E>,
+) -> Result<(), E> {
+    let per_window = (rayon::current_num_threads() * opts.window_per_thread).max(1);
+    let mut start = 0;
+    while start < inputs.len() {
+        // Window: up to `per_window` inputs and `window_bytes` bytes.
+        let mut end = start;
+        let mut bytes = 0u64;
+        while end < inputs.len() && end - start < per_window {
+            let size = std::fs::metadata(&inputs[end])
+                .map(|m| m.len())
+                .unwrap_or(0);
+            if end > start && bytes + size > opts.window_bytes {
+                break;
+            }
+            bytes += size;
+            end += 1;
+        }
+        let results: Vec<InputResult> = (start..end)
+            .into_par_iter()
+            .map(|i| process_input(i, &inputs[i], template, opts, reuse, timings))
+            .collect();
+        for r in results {
+            sink(r)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Keeps the inputs of shard `k` of `n` (0 ≤ k < n), chosen by a hash of the
+/// path, so `n` machines given the same list split it without overlap.
+pub fn shard(inputs: Vec<String>, k: u64, n: u64) -> Vec<String> {
+    if n <= 1 {
+        return inputs;
+    }
+    inputs
+        .into_iter()
+        .filter(|p| {
+            let h = blake3::hash(p.as_bytes());
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&h.as_bytes()[..8]);
+            u64::from_le_bytes(first) % n == k
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_inputs() {
+        let inputs: Vec<String> = (0..1000).map(|i| format!("dir/f{i}.md")).collect();
+        let mut seen = Vec::new();
+        for k in 0..4 {
+            let part = shard(inputs.clone(), k, 4);
+            assert!(part.len() > 150 && part.len() < 350, "{}", part.len());
+            seen.extend(part);
+        }
+        seen.sort();
+        let mut all = inputs.clone();
+        all.sort();
+        assert_eq!(seen, all);
+        assert_eq!(shard(inputs.clone(), 0, 1), inputs);
+    }
+
+    #[test]
+    fn results_come_back_in_input_order_whatever_the_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Template::builtin();
+        let mut inputs = Vec::new();
+        for i in 0..40 {
+            let p = dir.path().join(format!("f{i:02}.md"));
+            let body = if i % 7 == 3 {
+                "no form here\n".to_string()
+            } else {
+                format!("# 项目支出绩效目标表\n项目名称\t\tP{i}\n")
+            };
+            std::fs::write(&p, body).unwrap();
+            inputs.push(p.to_string_lossy().into_owned());
+        }
+        let opts = BatchOptions {
+            window_per_thread: 3,
+            ..BatchOptions::default()
+        };
+        let mut order = Vec::new();
+        run::<()>(&inputs, &t, &opts, None, None, |r| {
+            order.push(r.index);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(order, (0..40).collect::<Vec<_>>());
+    }
+}
