@@ -19,6 +19,11 @@ pub const UNCHECKED: char = '☐';
 
 /// Cleans one cell or line of printed text.
 pub fn clean(raw: &str) -> String {
+    // Most cells hold no tag, entity or checkbox: skip those passes.
+    if !raw.contains(['<', '&', '[', '■', '□', '√', '✓', '✔', '☒', '🗹', '☑', '☐'])
+    {
+        return collapse_whitespace(raw);
+    }
     let no_tags = strip_tags(raw);
     let decoded = decode_entities(&no_tags);
     let marked = mark_checkboxes(&decoded);
@@ -219,6 +224,14 @@ pub fn fold(clean: &str) -> Folded {
     let mut buf = [0u8; 4];
     for (offset, c) in clean.char_indices() {
         if is_space(c) {
+            continue;
+        }
+        // NFKC leaves ASCII and the common ideographs as they are: skip the
+        // (costly) normalizer for them.
+        if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            let s = fold_char(c).encode_utf8(&mut buf);
+            key.push_str(s);
+            map.extend(std::iter::repeat_n(offset, s.len()));
             continue;
         }
         for f in std::iter::once(c).nfkc() {

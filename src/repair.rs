@@ -52,11 +52,14 @@ const MIN_KEPT_SHARE: f64 = 0.5;
 /// Scores a folded cell against a folded label. `None` when the cell cannot
 /// be that label.
 pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)> {
+    let n = cell.len();
+    if n > label.len() {
+        return None;
+    }
     if cell == label {
         return Some((1.0, MatchQuality::Exact));
     }
-    let n = cell.len();
-    if n < MIN_PARTIAL_CHARS || n > label.len() {
+    if n < MIN_PARTIAL_CHARS {
         return None;
     }
     if (n as f64) < MIN_KEPT_SHARE * label.len() as f64 {
@@ -81,6 +84,15 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
 
 /// Every label the folded cell could be, best first (ties: template order).
 pub fn match_labels(cell_key: &str, labels: &[Label]) -> Vec<LabelMatch> {
+    // Cheap rejects first: a cell longer than every label, or a short one
+    // that is no label exactly, matches nothing.
+    let n = cell_key.chars().count();
+    if n < MIN_PARTIAL_CHARS && !labels.iter().any(|l| l.key == cell_key) {
+        return Vec::new();
+    }
+    if labels.iter().all(|l| l.chars.len() < n) {
+        return Vec::new();
+    }
     let cell: Vec<char> = cell_key.chars().collect();
     let mut out: Vec<LabelMatch> = labels
         .iter()

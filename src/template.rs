@@ -200,6 +200,8 @@ pub enum HeaderRole {
 pub struct Indicators {
     /// (label, role) for the indicator table's column headers.
     pub headers: Vec<(Label, HeaderRole)>,
+    /// The labels of `headers`, in the same order (for matching).
+    pub header_labels: Vec<Label>,
     pub horizons: Vec<String>,
     pub default_horizon: String,
     /// For each horizon, the fields whose content shows it is in use.
@@ -234,6 +236,8 @@ pub struct Template {
     pub max_title_chars: usize,
     pub units: Vec<String>,
     pub dangling_endings: Vec<String>,
+    /// `dangling_endings`, folded.
+    pub dangling_keys: Vec<String>,
     pub fields: Vec<Field>,
     /// Every distinct field or scaffolding label.
     pub labels: Vec<Label>,
@@ -516,6 +520,13 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             .collect(),
         max_title_chars: file.segment.max_title_chars.unwrap_or(60),
         units: file.text.units.iter().map(|u| fold_label(u)).collect(),
+        dangling_keys: file
+            .text
+            .dangling_endings
+            .iter()
+            .map(|e| fold_label(e))
+            .filter(|k| !k.is_empty())
+            .collect(),
         dangling_endings: file.text.dangling_endings,
         fields,
         labels,
@@ -523,6 +534,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
         label_automaton,
         sums: file.checks.sums,
         indicators: Indicators {
+            header_labels: headers.iter().map(|(l, _)| l.clone()).collect(),
             headers,
             horizons,
             default_horizon,

@@ -29,13 +29,28 @@ impl CellClass {
 
 /// Classifies a cell's clean text.
 pub fn classify(text: &str, template: &Template) -> CellClass {
-    let folded = fold(text);
-    let skip = enumerator_len(&folded.key);
-    let key = &folded.key[skip..];
+    classify_key(text, &fold(text).key, template)
+}
+
+/// [`classify`] for a text whose folded key is known.
+pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClass {
+    let skip = enumerator_len(full_key);
+    let key = &full_key[skip..];
     if key.is_empty() {
         return CellClass::Value;
     }
     // 1. The whole cell is a label, exactly or cut short / confused.
+    if let Some(&label) = template.label_index.get(key) {
+        let exact = LabelMatch {
+            label,
+            score: 1.0,
+            quality: MatchQuality::Exact,
+        };
+        return CellClass::Label {
+            cands: vec![exact],
+            inline: None,
+        };
+    }
     let cands: Vec<LabelMatch> = match_labels(key, &template.labels)
         .into_iter()
         .filter(|m| m.score >= MIN_LABEL_SCORE)
@@ -60,6 +75,7 @@ pub fn classify(text: &str, template: &Template) -> CellClass {
     // 2. The cell starts with a label and goes on with its value.
     let input = Input::new(key).anchored(Anchored::Yes);
     if let Some(m) = template.label_automaton.find(input) {
+        let folded = fold(text);
         let rest = folded.clean_from(text, skip + m.end());
         let value = strip_label_tail(rest);
         let exact = LabelMatch {

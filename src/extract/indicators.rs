@@ -29,14 +29,12 @@ pub struct Header {
 
 /// The header role of a cell, if it is an indicator column header.
 pub fn header_role(text: &str, template: &Template) -> Option<HeaderRole> {
-    let key = fold(text).key;
-    let labels: Vec<_> = template
-        .indicators
-        .headers
-        .iter()
-        .map(|(l, _)| l.clone())
-        .collect();
-    if let Some(m) = best_label(&key, &labels) {
+    header_role_key(&fold(text).key, template)
+}
+
+/// [`header_role`] of a folded key.
+pub fn header_role_key(key: &str, template: &Template) -> Option<HeaderRole> {
+    if let Some(m) = best_label(key, &template.indicators.header_labels) {
         return Some(template.indicators.headers[m.label].1);
     }
     // A header printed with its qualifier: 指标值（含数字及文字描述）.
@@ -53,7 +51,7 @@ pub fn header_role(text: &str, template: &Template) -> Option<HeaderRole> {
 pub fn is_header_row(cells: &[Cell], template: &Template) -> bool {
     cells
         .iter()
-        .filter(|c| header_role(&c.text, template).is_some())
+        .filter(|c| header_role_key(&c.key, template).is_some())
         .count()
         >= 2
 }
@@ -62,7 +60,7 @@ fn read_header(cells: &[Cell], ind: &Indicators, template: &Template) -> Header 
     let mut h = Header::default();
     let mut level2_cols = Vec::new();
     for c in cells {
-        match header_role(&c.text, template) {
+        match header_role_key(&c.key, template) {
             Some(HeaderRole::Level1) => h.level1_col = h.level1_col.or(Some(c.col)),
             Some(HeaderRole::Level2) => level2_cols.push(c.col),
             Some(HeaderRole::Level3) => h.level3_cols.push(c.col),
@@ -105,8 +103,7 @@ enum Kind {
 }
 
 fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
-    let folded = fold(&cell.text);
-    let key = &folded.key[enumerator_len(&folded.key)..];
+    let key = &cell.key[enumerator_len(&cell.key)..];
     let l1 = best_label(key, &ind.level1);
     let l2 = best_label(key, &ind.level2);
     match (l1, l2) {

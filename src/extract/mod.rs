@@ -21,7 +21,7 @@ use crate::repair::LabelMatch;
 use crate::segment::{title_text, Form};
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
-use cells::{classify, strip_label_tail, CellClass};
+use cells::{classify_key, strip_label_tail, CellClass};
 use std::collections::HashSet;
 use std::ops::Range;
 use values::Parsed;
@@ -206,7 +206,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
             .map(|r| {
                 r.cells
                     .iter()
-                    .map(|c| classify(&c.text, template))
+                    .map(|c| classify_key(&c.text, &c.key, template))
                     .collect()
             })
             .collect();
@@ -528,17 +528,7 @@ const TRUNCATION_PROBE_CHARS: usize = 6;
 /// appear elsewhere in the form followed by more text (the same phrase,
 /// printed whole in another cell).
 fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Template) {
-    let mut corpus: Vec<(usize, String)> = Vec::new();
-    for g in &layout.grids {
-        for row in &g.rows {
-            for c in &row.cells {
-                corpus.push((c.line, fold(&c.text).key));
-            }
-        }
-    }
-    for fl in &layout.free {
-        corpus.push((fl.line, fold(&clean(&fl.raw)).key));
-    }
+    let corpus = Corpus::new(layout);
     let check =
         |text: &str, line: usize| -> bool { looks_truncated(text, line, &corpus, template) };
 
@@ -582,17 +572,51 @@ fn truncation_warning(path: String, text: &str) -> Warning {
     }
 }
 
-fn looks_truncated(
-    text: &str,
-    line: usize,
-    corpus: &[(usize, String)],
-    template: &Template,
-) -> bool {
+/// Every text of a form, folded and joined (one search per probe instead of
+/// one per text), with the line each text starts at.
+struct Corpus {
+    joined: String,
+    /// (byte offset in `joined`, line), ascending.
+    starts: Vec<(usize, usize)>,
+}
+
+impl Corpus {
+    fn new(layout: &table::Layout) -> Corpus {
+        let mut c = Corpus {
+            joined: String::new(),
+            starts: Vec::new(),
+        };
+        let mut add = |line: usize, key: &str| {
+            c.starts.push((c.joined.len(), line));
+            c.joined.push_str(key);
+            // A separator that no folded text contains ends each text.
+            c.joined.push('\u{1}');
+        };
+        for g in &layout.grids {
+            for row in &g.rows {
+                for cell in &row.cells {
+                    add(cell.line, &cell.key);
+                }
+            }
+        }
+        for fl in &layout.free {
+            add(fl.line, &fold(&clean(&fl.raw)).key);
+        }
+        c
+    }
+
+    fn line_at(&self, offset: usize) -> usize {
+        let i = self.starts.partition_point(|(o, _)| *o <= offset);
+        self.starts[i.saturating_sub(1)].1
+    }
+}
+
+fn looks_truncated(text: &str, line: usize, corpus: &Corpus, template: &Template) -> bool {
     let key = fold(text).key;
     if template
-        .dangling_endings
+        .dangling_keys
         .iter()
-        .any(|e| key.ends_with(&fold(e).key) && key.chars().count() > e.chars().count())
+        .any(|e| key.len() > e.len() && key.ends_with(e.as_str()))
     {
         return true;
     }
@@ -603,16 +627,10 @@ fn looks_truncated(
     let tail: String = chars[chars.len() - TRUNCATION_PROBE_CHARS..]
         .iter()
         .collect();
-    corpus.iter().any(|(l, other)| {
+    corpus.joined.match_indices(tail.as_str()).any(|(at, m)| {
         // The same line often repeats a name in its value; only another
         // line's text is evidence.
-        if *l == line {
-            return false;
-        }
-        other.match_indices(tail.as_str()).any(|(at, m)| {
-            let rest = &other[at + m.len()..];
-            continues_phrase(rest, template)
-        })
+        corpus.line_at(at) != line && continues_phrase(&corpus.joined[at + m.len()..], template)
     })
 }
 
@@ -627,9 +645,9 @@ fn continues_phrase(rest: &str, template: &Template) -> bool {
         return false;
     }
     let joins = template
-        .dangling_endings
+        .dangling_keys
         .iter()
-        .any(|e| rest.starts_with(fold(e).key.as_str()));
+        .any(|e| rest.starts_with(e.as_str()));
     let label = template
         .label_automaton
         .find(aho_corasick::Input::new(rest).anchored(aho_corasick::Anchored::Yes))

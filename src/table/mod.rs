@@ -40,9 +40,29 @@ pub struct Cell {
     pub raw: String,
     /// Clean text (see [`crate::normalize::clean`]); never empty.
     pub text: String,
+    /// `text` folded for matching (see [`crate::normalize::fold`]), computed
+    /// once here because every later stage compares cells with labels.
+    pub key: String,
 }
 
 impl Cell {
+    /// A cell from its printed text; `None` when the text is empty once
+    /// cleaned (tags only, spaces only).
+    pub fn new(col: usize, span: usize, line: usize, raw: &str) -> Option<Cell> {
+        let text = crate::normalize::clean(raw);
+        if text.is_empty() {
+            return None;
+        }
+        Some(Cell {
+            col,
+            span: span.max(1),
+            line,
+            raw: raw.to_string(),
+            key: crate::normalize::fold(&text).key,
+            text,
+        })
+    }
+
     /// One past the last column covered.
     pub fn end(&self) -> usize {
         self.col + self.span

@@ -2,7 +2,6 @@
 //! `\t`, a merged cell printed as the cell followed by a run of empty cells.
 
 use super::{Cell, Format, Grid, Row};
-use crate::normalize::clean;
 use crate::segment::Line;
 
 /// True for a line that is a tab-flattened table row.
@@ -46,20 +45,13 @@ pub fn parse_row(text: &str, line: usize) -> Row {
         if raw.trim().is_empty() {
             continue;
         }
-        let cleaned = clean(raw);
-        if cleaned.is_empty() {
+        let Some(cell) = Cell::new(col, 1, line, raw) else {
             continue;
-        }
+        };
         if let Some(prev) = cells.last_mut() {
             prev.span = col - prev.col;
         }
-        cells.push(Cell {
-            col,
-            span: 1,
-            line,
-            raw: raw.to_string(),
-            text: cleaned,
-        });
+        cells.push(cell);
     }
     if let Some(last) = cells.last_mut() {
         last.span = ncols.saturating_sub(last.col).max(1);
