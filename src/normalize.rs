@@ -172,20 +172,22 @@ fn is_space(c: char) -> bool {
 fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
+    let mut prev_cjk = false;
     for c in s.chars() {
         if is_space(c) {
             pending_space = !out.is_empty();
             continue;
         }
         let c = halfwidth_alnum(c);
+        let cjk = is_cjk(c);
         if pending_space {
-            let prev_cjk = out.chars().next_back().map(is_cjk).unwrap_or(false);
-            if !(prev_cjk && is_cjk(c)) {
+            if !(prev_cjk && cjk) {
                 out.push(' ');
             }
             pending_space = false;
         }
         out.push(c);
+        prev_cjk = cjk;
     }
     out
 }
@@ -248,9 +250,30 @@ pub fn fold(clean: &str) -> Folded {
     Folded { key, map }
 }
 
+/// The folded key alone, without the map back (cheaper: most callers only
+/// compare keys).
+pub fn fold_key(clean: &str) -> String {
+    let mut key = String::with_capacity(clean.len());
+    for c in clean.chars() {
+        if is_space(c) {
+            continue;
+        }
+        if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            key.push(fold_char(c));
+            continue;
+        }
+        for f in std::iter::once(c).nfkc() {
+            if !is_space(f) {
+                key.push(fold_char(f));
+            }
+        }
+    }
+    key
+}
+
 /// Folds a template label the same way cell text is folded.
 pub fn fold_label(label: &str) -> String {
-    fold(&clean(label)).key
+    fold_key(&clean(label))
 }
 
 fn fold_char(c: char) -> char {
@@ -356,6 +379,19 @@ mod tests {
         assert_eq!(f.key, "其中:财政拨款8万元");
         let at = f.key.find('8').unwrap();
         assert_eq!(f.clean_from(c, at), "8 万元");
+    }
+
+    #[test]
+    fn fold_key_equals_fold() {
+        for s in [
+            "其中：财政拨款 8 万元",
+            "ＡＢ（１）",
+            "a\u{3000}b",
+            "中长期目标（20**年—20**年）",
+            "①②",
+        ] {
+            assert_eq!(fold_key(s), fold(s).key, "{s}");
+        }
     }
 
     #[test]

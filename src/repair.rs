@@ -84,27 +84,30 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
 
 /// Every label the folded cell could be, best first (ties: template order).
 pub fn match_labels(cell_key: &str, labels: &[Label]) -> Vec<LabelMatch> {
-    // Cheap rejects first: a cell longer than every label, or a short one
-    // that is no label exactly, matches nothing.
+    let mut out = Vec::new();
+    let Some(first) = cell_key.chars().next() else {
+        return out;
+    };
     let n = cell_key.chars().count();
-    if n < MIN_PARTIAL_CHARS && !labels.iter().any(|l| l.key == cell_key) {
-        return Vec::new();
-    }
-    if labels.iter().all(|l| l.chars.len() < n) {
-        return Vec::new();
-    }
-    let cell: Vec<char> = cell_key.chars().collect();
-    let mut out: Vec<LabelMatch> = labels
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            score_label(&cell, &l.chars).map(|(score, quality)| LabelMatch {
+    let mut cell: Vec<char> = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        // Cheap rejects before scoring: longer than the label, or (when
+        // shorter) not starting like it, or too short to stand for it.
+        let len = l.chars.len();
+        if len < n || (len > n && (l.chars[0] != first || n < MIN_PARTIAL_CHARS)) {
+            continue;
+        }
+        if cell.is_empty() {
+            cell = cell_key.chars().collect();
+        }
+        if let Some((score, quality)) = score_label(&cell, &l.chars) {
+            out.push(LabelMatch {
                 label: i,
                 score,
                 quality,
-            })
-        })
-        .collect();
+            });
+        }
+    }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.label.cmp(&b.label)));
     out
 }
@@ -198,7 +201,7 @@ pub enum NumberRead {
 /// Reads a number from clean text: units (`万元`), spaces, NBSP padding and
 /// thousands separators are dropped; look-alike letters become digits.
 pub fn read_number(clean: &str, units: &[String]) -> NumberRead {
-    let mut key = crate::normalize::fold(clean).key;
+    let mut key = crate::normalize::fold_key(clean);
     for unit in units {
         if let Some(stripped) = key.strip_suffix(unit.as_str()) {
             key = stripped.to_string();

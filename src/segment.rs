@@ -7,7 +7,7 @@
 //! vanishing. A document with no title but with a table that prints the
 //! template's labels is one untitled form.
 
-use crate::normalize::{clean, fold};
+use crate::normalize::{clean, fold_key};
 use crate::template::Template;
 
 /// One source line, 1-based.
@@ -66,7 +66,7 @@ pub fn title_text(line: &str, template: &Template) -> Option<String> {
     }
     let body = line.trim_start().trim_start_matches('#');
     let cleaned = clean(body);
-    let key = fold(&cleaned).key;
+    let key = fold_key(&cleaned);
     if key.is_empty() || key.chars().count() > template.max_title_chars {
         return None;
     }
@@ -121,7 +121,7 @@ fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
                 .split('\t')
                 .find(|c| !c.trim().is_empty())
                 .unwrap_or("");
-            let key = fold(&clean(first)).key;
+            let key = fold_key(&clean(first));
             template.label_index.contains_key(&key)
         })
         .count();

@@ -9,7 +9,7 @@
 //! form does not use is moved to one it does, with a `column_shift` repair.
 
 use super::Consumed;
-use crate::normalize::{enumerator_len, fold, strip_enumerator};
+use crate::normalize::{enumerator_len, fold_key, strip_enumerator};
 use crate::record::{Indicator, Repair, RepairKind};
 use crate::repair::{best_label, MatchQuality};
 use crate::table::{Cell, Grid};
@@ -29,7 +29,7 @@ pub struct Header {
 
 /// The header role of a cell, if it is an indicator column header.
 pub fn header_role(text: &str, template: &Template) -> Option<HeaderRole> {
-    header_role_key(&fold(text).key, template)
+    header_role_key(&fold_key(text), template)
 }
 
 /// [`header_role`] of a folded key.

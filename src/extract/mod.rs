@@ -15,7 +15,7 @@ pub mod cells;
 pub mod indicators;
 pub mod values;
 
-use crate::normalize::{clean, fold, is_cjk};
+use crate::normalize::{clean, fold, fold_key, is_cjk};
 use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
 use crate::repair::LabelMatch;
 use crate::segment::{title_text, Form};
@@ -200,17 +200,26 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
     let mut sections = Vec::with_capacity(layout.grids.len());
     let mut consumed: Vec<Consumed> = Vec::with_capacity(layout.grids.len());
     for grid in &layout.grids {
+        let section = indicator_section(grid, template);
+        // Rows of the indicator table are read by `indicators`, not as labels.
         let classes: Vec<Vec<CellClass>> = grid
             .rows
             .iter()
-            .map(|r| {
-                r.cells
+            .enumerate()
+            .map(|(r, row)| {
+                let in_section = section.as_ref().map(|s| s.contains(&r)).unwrap_or(false);
+                row.cells
                     .iter()
-                    .map(|c| classify_key(&c.text, &c.key, template))
+                    .map(|c| {
+                        if in_section {
+                            CellClass::Value
+                        } else {
+                            classify_key(&c.text, &c.key, template)
+                        }
+                    })
                     .collect()
             })
             .collect();
-        let section = indicator_section(grid, &classes, template);
         let mut used = Consumed::new(grid);
         fields_from_grid(grid, &classes, &section, &mut st, &mut used);
         sections.push(section);
@@ -272,29 +281,42 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
 }
 
 /// Rows of the indicator table: from its header row to the end of the grid,
-/// or to the first later row that prints a field label (signatures inside
-/// the table).
-fn indicator_section(
-    grid: &Grid,
-    classes: &[Vec<CellClass>],
-    template: &Template,
-) -> Option<Range<usize>> {
+/// or to the first later row that prints a field label exactly (signatures
+/// inside the table).
+fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
     let start = grid
         .rows
         .iter()
         .position(|r| indicators::is_header_row(&r.cells, template))?;
     let end = (start + 1..grid.rows.len())
         .find(|&r| {
-            classes[r].iter().any(|c| match c {
-                CellClass::Label { cands, .. } => cands.iter().any(|m| {
-                    m.quality == crate::repair::MatchQuality::Exact
-                        && matches!(template.labels[m.label].target, LabelTarget::Fields(_))
-                }),
-                CellClass::Value => false,
+            grid.rows[r].cells.iter().any(|c| {
+                let key = &c.key[crate::normalize::enumerator_len(&c.key)..];
+                let exact = template.label_index.get(key);
+                exact
+                    .map(|&l| matches!(template.labels[l].target, LabelTarget::Fields(_)))
+                    .unwrap_or(false)
+                    || starts_with_field_label(key, template)
             })
         })
         .unwrap_or(grid.rows.len());
     Some(start..end)
+}
+
+/// True when the key starts with a field label followed by a colon (a
+/// `label：value` cell such as a signature).
+fn starts_with_field_label(key: &str, template: &Template) -> bool {
+    template
+        .label_automaton
+        .find(aho_corasick::Input::new(key).anchored(aho_corasick::Anchored::Yes))
+        .map(|m| {
+            key[m.end()..].starts_with(':')
+                && matches!(
+                    template.labels[m.pattern().as_usize()].target,
+                    LabelTarget::Fields(_)
+                )
+        })
+        .unwrap_or(false)
 }
 
 fn fields_from_grid(
@@ -600,7 +622,7 @@ impl Corpus {
             }
         }
         for fl in &layout.free {
-            add(fl.line, &fold(&clean(&fl.raw)).key);
+            add(fl.line, &fold_key(&clean(&fl.raw)));
         }
         c
     }
@@ -612,7 +634,7 @@ impl Corpus {
 }
 
 fn looks_truncated(text: &str, line: usize, corpus: &Corpus, template: &Template) -> bool {
-    let key = fold(text).key;
+    let key = fold_key(text);
     if template
         .dangling_keys
         .iter()

@@ -1,6 +1,6 @@
 //! Typed values: turn the clean text found for a field into its value.
 
-use crate::normalize::{clean, fold, CHECKED, UNCHECKED};
+use crate::normalize::{clean, fold_key, CHECKED, UNCHECKED};
 use crate::record::{Evidence, Repair, RepairKind, Value};
 use crate::repair::{match_option, read_number, NumberRead, OptionMatch};
 use crate::template::{Field, FieldType, Template};
@@ -85,7 +85,7 @@ fn parse_number(field: &Field, text: &str, template: &Template) -> Parsed {
         }
         NumberRead::Clean(n) => {
             let mut p = Parsed::new(Value::Number(n), Evidence::Found);
-            p.changed = fold(text).key != format_number(n);
+            p.changed = fold_key(text) != format_number(n);
             p
         }
         NumberRead::Repaired(n) => {
@@ -125,7 +125,7 @@ fn parse_date(field: &Field, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::blank();
     }
-    let key = fold(text).key;
+    let key = fold_key(text);
     let Some(c) = date_regex().captures(&key) else {
         return Parsed::unparsed(field, text, "a date");
     };
@@ -183,7 +183,7 @@ fn parse_choice(field: &Field, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::blank();
     }
-    let options: Vec<String> = field.options.iter().map(|o| fold(o).key).collect();
+    let options: Vec<String> = field.options.iter().map(|o| fold_key(o)).collect();
     let items = box_items(text);
     let any_box = items.iter().any(|i| i.checked.is_some());
     let mut chosen: Vec<String> = Vec::new();
@@ -198,7 +198,7 @@ fn parse_choice(field: &Field, text: &str) -> Parsed {
         if !wanted {
             continue;
         }
-        match match_option(&fold(&item.text).key, &options) {
+        match match_option(&fold_key(&item.text), &options) {
             OptionMatch::Exact(i) => push_unique(&mut chosen, &field.options[i]),
             OptionMatch::Repaired(i) => {
                 repairs.push(Repair::change(

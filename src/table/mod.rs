@@ -58,7 +58,7 @@ impl Cell {
             span: span.max(1),
             line,
             raw: raw.to_string(),
-            key: crate::normalize::fold(&text).key,
+            key: crate::normalize::fold_key(&text),
             text,
         })
     }
