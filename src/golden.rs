@@ -220,8 +220,7 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
     }
     let mut errors = Vec::new();
     let mut samples: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let (found, walk_errors) =
-        ingest::discover(&[opts.samples_dir.to_string_lossy().into_owned()]);
+    let (found, walk_errors) = ingest::discover(&[opts.samples_dir.to_string_lossy().into_owned()]);
     for e in walk_errors {
         errors.push(ingest_to_read(e));
     }
@@ -422,8 +421,7 @@ pub fn json_eq(a: &Json, b: &Json) -> bool {
         }
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).map(|w| json_eq(v, w)).unwrap_or(false))
         }
         _ => a == b,
@@ -754,7 +752,11 @@ fn match_by<F: Fn(&Json) -> String>(
         }
     }
     let paired: BTreeSet<usize> = pairs.iter().map(|p| p.0).collect();
-    let old_left = old.iter().copied().filter(|i| !paired.contains(i)).collect();
+    let old_left = old
+        .iter()
+        .copied()
+        .filter(|i| !paired.contains(i))
+        .collect();
     (pairs, old_left, new_left)
 }
 
@@ -853,8 +855,7 @@ fn diff_bag(d: &mut FormDiff, key: &str, old: &Json, new: &Json, shown: fn(&Json
     let n = list(new, key);
     let all_o: Vec<usize> = (0..o.len()).collect();
     let all_n: Vec<usize> = (0..n.len()).collect();
-    let (pairs, o_left, n_left) =
-        match_by(&all_o, &all_n, o, n, |v| shown(v).to_string());
+    let (pairs, o_left, n_left) = match_by(&all_o, &all_n, o, n, |v| shown(v).to_string());
     if pairs.iter().any(|&(i, j)| !json_eq(&o[i], &n[j])) {
         d.push(
             DiffKind::Detail,
@@ -1087,8 +1088,7 @@ fn check_pair(pair: &Pair, opts: &Options, template: &Template) -> FileReport {
             item: "file".into(),
             old: None,
             new: Some(Json::String(
-                "same records, other bytes (key order, spacing, number format or line ends)"
-                    .into(),
+                "same records, other bytes (key order, spacing, number format or line ends)".into(),
             )),
             old_confidence: None,
             new_confidence: None,
@@ -1132,9 +1132,7 @@ pub fn bless(report: &Report, prune: bool) -> (Vec<Blessed>, Vec<GoldenError>) {
     for f in &report.files {
         let action = match (f.status, &f.rendered) {
             (FileStatus::NewSample, Some(_)) => BlessAction::Created,
-            (FileStatus::Changed | FileStatus::GoldenUnreadable, Some(_)) => {
-                BlessAction::Rewritten
-            }
+            (FileStatus::Changed | FileStatus::GoldenUnreadable, Some(_)) => BlessAction::Rewritten,
             (FileStatus::OrphanGolden, _) if prune => BlessAction::Removed,
             _ => continue,
         };
@@ -1145,12 +1143,12 @@ pub fn bless(report: &Report, prune: bool) -> (Vec<Blessed>, Vec<GoldenError>) {
                     source,
                 })
             }
-            (Some(text), _) => write_golden(&f.golden_path, text).map_err(|source| {
-                GoldenError::Write {
+            (Some(text), _) => {
+                write_golden(&f.golden_path, text).map_err(|source| GoldenError::Write {
                     path: f.golden.clone(),
                     source,
-                }
-            }),
+                })
+            }
             (None, _) => continue,
         };
         match result {

@@ -133,7 +133,15 @@ fn provenance_changes_are_details_that_do_not_fail() {
     let (d, _) = diff(&base(), &new, 0.05);
     let got: Vec<_> = d
         .iter()
-        .map(|d| (d.kind, d.fails, d.item.as_str(), d.old.clone(), d.new.clone()))
+        .map(|d| {
+            (
+                d.kind,
+                d.fails,
+                d.item.as_str(),
+                d.old.clone(),
+                d.new.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -297,14 +305,18 @@ fn schema_change_fails() {
     let mut new = base();
     new["schema"] = json!("formsift.record/2");
     let (d, _) = diff(&base(), &new, 0.05);
-    assert_eq!((d[0].kind, d[0].item.as_str()), (DiffKind::Changed, "schema"));
+    assert_eq!(
+        (d[0].kind, d[0].item.as_str()),
+        (DiffKind::Changed, "schema")
+    );
 }
 
 #[test]
 fn golden_parse_errors_name_file_and_line() {
     let err = parse_golden("g.jsonl", "{\"source\":{\"form_index\":0}}\n\n{oops\n").unwrap_err();
     assert!(
-        err.to_string().starts_with("g.jsonl:3: not a formsift record: "),
+        err.to_string()
+            .starts_with("g.jsonl:3: not a formsift record: "),
         "{err}"
     );
     let err = parse_golden("g.jsonl", "[1]\n").unwrap_err();
@@ -420,7 +432,10 @@ fn check_and_bless_round_trip_on_a_tiny_template() {
     let dir = tempfile::tempdir().unwrap();
     let samples = dir.path().join("samples");
     let gold = dir.path().join("golden");
-    write(&samples.join("one.md"), "# FORM\nWho\tann\n# FORM\nWho\tbob\n");
+    write(
+        &samples.join("one.md"),
+        "# FORM\nWho\tann\n# FORM\nWho\tbob\n",
+    );
     write(&samples.join("bad.md"), "");
     let opts = Options::new(&samples, &gold);
     let report = check(&opts, &tpl).unwrap();
@@ -458,7 +473,10 @@ fn check_and_bless_round_trip_on_a_tiny_template() {
     assert!(bless(&report, true).0.is_empty());
 
     // A changed sample: reported with the form's name, then blessed.
-    write(&samples.join("one.md"), "# FORM\nWho\tann\n# FORM\nWho\tcy\n");
+    write(
+        &samples.join("one.md"),
+        "# FORM\nWho\tann\n# FORM\nWho\tcy\n",
+    );
     let report = check(&opts, &tpl).unwrap();
     let d = &report.files[0].differences;
     assert_eq!(d.len(), 1);
