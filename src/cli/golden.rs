@@ -34,7 +34,7 @@ enum GoldenCommand {
     ///
     /// Examples:
     ///   formsift golden check
-    ///   formsift golden check --only 'samples/bazhong-*'
+    ///   formsift golden check --only 'samples/2019-*' --only '*.html'
     ///   formsift golden check --samples corpus/ --golden corpus-golden/ --format json
     ///   formsift golden check --confidence-tolerance 0   # any drift fails
     ///
@@ -97,7 +97,7 @@ pub struct CheckArgs {
     common: CommonArgs,
 
     /// Largest confidence change that does not fail the check.
-    #[arg(long, value_name = "X", default_value_t = golden::DEFAULT_TOLERANCE, value_parser = parse_tolerance)]
+    #[arg(long, value_name = "X", default_value_t = golden::DEFAULT_TOLERANCE, value_parser = parse_tolerance, allow_negative_numbers = true)]
     confidence_tolerance: f64,
 }
 
@@ -300,13 +300,13 @@ impl Printer {
             }
         } && common.format == Format::Text;
         let mut flags = Vec::new();
-        if common.samples != PathBuf::from("samples") {
+        if common.samples.as_os_str() != "samples" {
             flags.push(format!(
                 "--samples {}",
                 quote(&common.samples.to_string_lossy())
             ));
         }
-        if common.golden != PathBuf::from("golden") {
+        if common.golden.as_os_str() != "golden" {
             flags.push(format!(
                 "--golden {}",
                 quote(&common.golden.to_string_lossy())

@@ -36,7 +36,12 @@ fn base() -> Json {
 }
 
 fn diff(old: &Json, new: &Json, tol: f64) -> (Vec<Difference>, Compared) {
-    diff_records(&golden(&[old.clone()]), &[new.clone()], tol, Some("name"))
+    diff_records(
+        &golden(std::slice::from_ref(old)),
+        std::slice::from_ref(new),
+        tol,
+        Some("name"),
+    )
 }
 
 #[test]
