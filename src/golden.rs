@@ -86,6 +86,12 @@ pub enum GoldenError {
     },
     #[error("--only `{pattern}`: {message}")]
     Pattern { pattern: String, message: String },
+    #[error("no sample or golden file matches --only {patterns}")]
+    NoMatch { patterns: String },
+    #[error("confidence tolerance {value} is not between 0 and 1")]
+    Tolerance { value: f64 },
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
 }
 
 /// Where the samples and golden files are, and what to compare.
@@ -221,9 +227,7 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
     let mut errors = Vec::new();
     let mut samples: BTreeMap<String, PathBuf> = BTreeMap::new();
     let (found, walk_errors) = ingest::discover(&[opts.samples_dir.to_string_lossy().into_owned()]);
-    for e in walk_errors {
-        errors.push(ingest_to_read(e));
-    }
+    errors.extend(walk_errors.into_iter().map(GoldenError::Ingest));
     for f in found {
         let path = PathBuf::from(&f);
         if let Some(rel) = rel_path(&opts.samples_dir, &path) {
@@ -256,16 +260,6 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
         })
         .collect();
     Ok((pairs, errors))
-}
-
-fn ingest_to_read(e: IngestError) -> GoldenError {
-    match e {
-        IngestError::Io { path, source } => GoldenError::Read { path, source },
-        other => GoldenError::Read {
-            path: String::new(),
-            source: std::io::Error::other(other.to_string()),
-        },
-    }
 }
 
 const MAX_DEPTH: usize = 64;
@@ -963,10 +957,24 @@ pub struct Report {
 }
 
 /// Extracts every selected sample and compares it with its golden file.
+///
+/// Fails (before extracting anything) on a missing samples directory, a
+/// tolerance outside 0..=1, a bad `--only` pattern, or patterns that select
+/// nothing (a typo must not pass as "all clean").
 pub fn check(opts: &Options, template: &Template) -> Result<Report, GoldenError> {
+    if !(0.0..=1.0).contains(&opts.tolerance) {
+        return Err(GoldenError::Tolerance {
+            value: opts.tolerance,
+        });
+    }
     let filter = OnlyFilter::new(&opts.only)?;
     let (pairs, walk_errors) = pair_files(opts)?;
     let selected: Vec<&Pair> = pairs.iter().filter(|p| filter.matches(p)).collect();
+    if selected.is_empty() && !opts.only.is_empty() {
+        return Err(GoldenError::NoMatch {
+            patterns: opts.only.join(", "),
+        });
+    }
     let files: Vec<FileReport> = selected
         .par_iter()
         .map(|p| check_pair(p, opts, template))
@@ -1042,10 +1050,16 @@ fn check_pair(pair: &Pair, opts: &Options, template: &Template) -> FileReport {
     };
     report.forms = records.len();
     let rendered = render(&records);
-    let new: Vec<Json> = rendered
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
+    let new: Result<Vec<Json>, _> = rendered.lines().map(serde_json::from_str).collect();
+    let new = match new {
+        Ok(n) => n,
+        Err(e) => {
+            // Our own output always parses; say so loudly if it ever does not.
+            report.status = FileStatus::SampleFailed;
+            report.error = Some(format!("{}: output is not valid JSON: {e}", pair.label));
+            return report;
+        }
+    };
     report.rendered = Some(rendered);
     if !pair.golden_exists {
         report.status = FileStatus::NewSample;

@@ -428,6 +428,26 @@ fn only_filter_matches_label_or_relative_path() {
 }
 
 #[test]
+fn only_patterns_that_select_nothing_and_bad_tolerance_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("samples/a.md"), "x");
+    let mut opts = Options::new(dir.path().join("samples"), dir.path().join("golden"));
+    opts.only = vec!["*.htm".into(), "b*".into()];
+    let err = check(&opts, &Template::builtin()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no sample or golden file matches --only *.htm, b*"
+    );
+    opts.only.clear();
+    opts.tolerance = f64::NAN;
+    let err = check(&opts, &Template::builtin()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "confidence tolerance NaN is not between 0 and 1"
+    );
+}
+
+#[test]
 fn check_and_bless_round_trip_on_a_tiny_template() {
     let tpl = Template::from_toml(
         "id = \"t\"\nname = \"t\"\ndisplay_field = \"who\"\n[segment]\ntitle_markers = [\"FORM\"]\n[[field]]\nkey = \"who\"\ntype = \"text\"\nlabels = [\"Who\"]\n",
