@@ -196,6 +196,17 @@ fn bless_rewrites_only_the_changed_golden_file() {
          created    golden/sub/copy.md.jsonl (6 forms)\n\
          golden bless: 0 rewritten, 1 created, 0 removed, 0 already up to date\n"
     );
+    // Blessing again has nothing to do; JSON says so too.
+    let again = formsift_in(
+        Some(dir.path()),
+        &["golden", "bless", "--only", "sub/*", "--format", "json"],
+    );
+    assert_eq!(again.status.code(), Some(0));
+    let doc: Value = serde_json::from_str(&stdout(&again)).unwrap();
+    assert_eq!(doc["command"], "bless");
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["blessed"], serde_json::json!([]));
+    assert_eq!(doc["files"][0]["status"], "unchanged");
     let copy_golden = dir.path().join("golden/sub/copy.md.jsonl");
     let before = std::fs::metadata(&copy_golden).unwrap().modified().unwrap();
     let stale = std::fs::read_to_string(dir.path().join(golden_file())).unwrap();
