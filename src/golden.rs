@@ -385,8 +385,8 @@ pub struct Difference {
     pub form_index: Option<u64>,
     /// The form's name (the template's `display_field`), when it has one.
     pub form_name: Option<String>,
-    /// `annual_total`, `indicators[annual 数量指标/…]`, `unmapped`,
-    /// `warnings`, `form`, `source.line_end`, `annual_total.line`, `file`.
+    /// `<field>`, `indicators[<horizon> <level2>/<level3>]`, `unmapped`,
+    /// `warnings`, `form`, `source.<key>`, `<field>.line`, `file`.
     pub item: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old: Option<Json>,
@@ -703,7 +703,7 @@ fn text_of(v: Option<&Json>) -> String {
     }
 }
 
-/// `indicators[annual 数量指标/乡镇调研]`: horizon, level2 and level3.
+/// `indicators[<horizon> <level2>/<level3>]` (`—` for a missing level).
 pub fn indicator_item(i: &Json) -> String {
     format!(
         "indicators[{} {}/{}]",

@@ -403,6 +403,22 @@ fn corrupt_golden_file_names_its_line() {
         text.lines().next().unwrap(),
         "error      golden/bazhong-2019-perf-targets.md.jsonl:3: not a formsift record: expected value at line 1 column 1"
     );
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        "           rewrite it from today's output: formsift golden bless --only samples/bazhong-2019-perf-targets.md"
+    );
+    let out = formsift_in(Some(dir.path()), &["golden", "bless"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "error      golden/bazhong-2019-perf-targets.md.jsonl:3: not a formsift record: expected value at line 1 column 1\n\
+         blessed    golden/bazhong-2019-perf-targets.md.jsonl (replaced the unreadable file)\n\
+         golden bless: 1 rewritten, 0 created, 0 removed, 0 already up to date\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(golden_file())).unwrap(),
+        std::fs::read_to_string(golden_file()).unwrap()
+    );
 }
 
 #[test]

@@ -478,6 +478,11 @@ impl Printer {
                 f.forms,
                 plural(f.forms)
             ),
+            BlessAction::Rewritten if f.status == FileStatus::GoldenUnreadable => format!(
+                "{} {} (replaced the unreadable file)",
+                self.paint(GREEN, &pad("blessed")),
+                b.golden
+            ),
             BlessAction::Rewritten => format!(
                 "{} {} ({} difference{})",
                 self.paint(GREEN, &pad("blessed")),
