@@ -22,6 +22,7 @@ pub mod batch;
 pub mod emit;
 pub mod error;
 pub mod extract;
+pub mod golden;
 pub mod ingest;
 pub mod normalize;
 pub mod record;

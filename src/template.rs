@@ -123,6 +123,8 @@ struct TemplateFile {
     id: String,
     name: String,
     schema: Option<String>,
+    /// The field that names a form in reports (e.g. `golden check`).
+    display_field: Option<String>,
     #[serde(default)]
     segment: SegmentSpec,
     #[serde(default)]
@@ -248,6 +250,9 @@ pub struct Template {
     pub label_automaton: AhoCorasick,
     pub sums: Vec<SumCheck>,
     pub indicators: Indicators,
+    /// The field whose value names a form in reports (`golden check` prints
+    /// it next to the form index); `None` when the template names none.
+    pub display_field: Option<String>,
 }
 
 impl Template {
@@ -308,6 +313,14 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
     for (i, key) in keys.iter().enumerate() {
         if keys[..i].contains(key) {
             return Err(invalid(&path, format!("field `{key}` is defined twice")));
+        }
+    }
+    if let Some(d) = &file.display_field {
+        if !keys.contains(&d.as_str()) {
+            return Err(invalid(
+                &path,
+                format!("display_field `{d}` is not a field of this template"),
+            ));
         }
     }
     for spec in &file.field {
@@ -543,6 +556,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             level2,
             children,
         },
+        display_field: file.display_field,
     })
 }
 
@@ -558,6 +572,17 @@ mod tests {
         assert_eq!(keys[0], "title");
         assert_eq!(keys[29], "signer_handler");
         assert_eq!(t.id, "perf-target");
+        assert_eq!(t.display_field.as_deref(), Some("project_name"));
+    }
+
+    #[test]
+    fn display_field_must_name_a_field() {
+        let toml = "id = \"t\"\nname = \"t\"\ndisplay_field = \"nope\"\n[[field]]\nkey = \"a\"\ntype = \"text\"\nlabels = [\"A\"]\n";
+        let err = Template::from_toml(toml, Path::new("t.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.toml: invalid template: display_field `nope` is not a field of this template"
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn sample_output_equals_golden_byte_for_byte() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let golden = std::fs::read_to_string("golden/bazhong-2019-perf-targets.jsonl").unwrap();
+    let golden = std::fs::read_to_string("golden/bazhong-2019-perf-targets.md.jsonl").unwrap();
     let got = String::from_utf8(out.stdout).unwrap();
     for (i, (g, e)) in got.lines().zip(golden.lines()).enumerate() {
         assert_eq!(g, e, "record {i} differs from golden");

@@ -3,6 +3,7 @@
 //! logic lives here.
 
 pub mod extract;
+pub mod golden;
 
 use clap::{Parser, Subcommand};
 use formsift::template::Template;
@@ -48,6 +49,19 @@ pub enum Command {
     /// error or when the output or template cannot be used.
     #[command(verbatim_doc_comment)]
     Extract(extract::ExtractArgs),
+
+    /// Golden-file regression: compare sample output with approved records.
+    ///
+    /// `golden check` extracts every document in samples/ and compares it,
+    /// field by field, with golden/<sample path>.jsonl; `golden bless`
+    /// rewrites the golden files that changed.
+    ///
+    /// Examples:
+    ///   formsift golden check
+    ///   formsift golden check --format json
+    ///   formsift golden bless --only samples/new-scan.md
+    #[command(verbatim_doc_comment)]
+    Golden(golden::GoldenArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -67,5 +81,6 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Golden(args) => golden::run(args),
     }
 }
