@@ -18,6 +18,19 @@ pub enum IngestError {
         offset: usize,
         line: usize,
     },
+    #[error("{path}: not valid UTF-8 (first bad byte at offset {offset}, line {line}) and not GB18030/GBK/Big5 either; name the encoding with --encoding")]
+    Undetected {
+        path: String,
+        offset: usize,
+        line: usize,
+    },
+    #[error("{path}: cannot decode as {encoding} (first bad byte at offset {offset}, line {line}); name the encoding with --encoding")]
+    Undecodable {
+        path: String,
+        encoding: String,
+        offset: usize,
+        line: usize,
+    },
     #[error("{path}: file is empty")]
     Empty { path: String },
     #[error("{path}: no form found (no title line and no table with the template's labels)")]
@@ -29,7 +42,9 @@ impl IngestError {
     pub fn kind(&self) -> &'static str {
         match self {
             IngestError::Io { .. } => "unreadable",
-            IngestError::NotUtf8 { .. } => "undecodable",
+            IngestError::NotUtf8 { .. }
+            | IngestError::Undetected { .. }
+            | IngestError::Undecodable { .. } => "undecodable",
             IngestError::Empty { .. } => "empty",
             IngestError::NoForm { .. } => "no_form",
         }

@@ -22,9 +22,21 @@ pub struct ExtractArgs {
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
 
+    /// Decode every input as ENCODING (a WHATWG label: utf-8, gb18030, gbk,
+    /// big5, utf-16le, …) instead of detecting it. Detection reads a BOM,
+    /// then UTF-8, then GB18030/GBK/Big5.
+    #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+    encoding: Option<&'static formsift::encoding_rs::Encoding>,
+
     /// Worker threads (default: all cores). Output order does not depend on it.
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
+}
+
+fn parse_encoding(label: &str) -> Result<&'static formsift::encoding_rs::Encoding, String> {
+    ingest::encoding_for_label(label).ok_or_else(|| {
+        format!("unknown encoding `{label}` (try utf-8, gb18030, gbk, big5, utf-16le)")
+    })
 }
 
 /// Runs `extract`.
@@ -46,7 +58,7 @@ pub fn run(args: ExtractArgs) -> ExitCode {
     }
     let results: Vec<Result<Vec<formsift::Record>, IngestError>> = inputs
         .par_iter()
-        .map(|p| formsift::run_file(p, &template))
+        .map(|p| formsift::run_file_encoded(p, &template, args.encoding))
         .collect();
     let mut out = String::new();
     let mut forms = 0usize;
