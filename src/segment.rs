@@ -61,7 +61,7 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
 
 /// The title text of a line, if the line is a form title.
 pub fn title_text(line: &str, template: &Template) -> Option<String> {
-    if line.contains('\t') || line.contains('|') {
+    if line.contains('\t') || line.contains('|') || is_table_markup(line) {
         return None;
     }
     let body = line.trim_start().trim_start_matches('#');
@@ -75,6 +75,20 @@ pub fn title_text(line: &str, template: &Template) -> Option<String> {
         .iter()
         .any(|m| key.contains(m.as_str()))
         .then_some(cleaned)
+}
+
+/// True for a line that prints HTML table cells or rows: a title-like text
+/// inside a table is a cell, and splitting the form there would cut the table.
+fn is_table_markup(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    ["<td", "<th", "<tr", "<table"].iter().any(|t| {
+        lower.match_indices(t).any(|(i, _)| {
+            lower
+                .as_bytes()
+                .get(i + t.len())
+                .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
+        })
+    })
 }
 
 /// Splits the document's lines into forms. Returns no form when there is no
@@ -148,6 +162,9 @@ mod tests {
         assert!(title_text("<b>巴中市市级部门预算项目支出绩效目标表</b>", &t).is_some());
         assert!(title_text("项目名称\t\t项目支出绩效目标表", &t).is_none());
         assert!(title_text("第 3 页", &t).is_none());
+        assert!(title_text("<tr><td colspan=\"8\">项目支出绩效目标表</td></tr>", &t).is_none());
+        assert!(title_text("<h2>项目支出绩效目标表</h2>", &t).is_some());
+        assert!(title_text("<thead>项目支出绩效目标表", &t).is_some());
     }
 
     #[test]
