@@ -11,10 +11,12 @@
 //! pipe renderings give. Single spaces and NBSP stay inside a cell
 //! (`20 万元`).
 //!
-//! A block is a run of lines that each hold two or more cells or start
-//! indented (a row whose only cell sits in a later column); blank lines
-//! inside do not end it. It must hold at least two rows of two or more
-//! cells, so a stray line with a double space is no table.
+//! A block is a run of non-blank lines that each hold two or more cells,
+//! start indented (a row whose only cell sits in a later column) or end in
+//! two or more spaces (a lone cell padded to the width of its span). A blank
+//! line ends it: prose around a table is not pulled in. It must hold at
+//! least two rows of two or more cells, so a stray line with a double space
+//! (`申报单位：X      申报时间：Y`) is no table but a free line.
 
 use super::{tsv, Cell, Format, Grid, Row};
 use crate::normalize::clean;
@@ -76,10 +78,10 @@ pub fn pieces(line: &str) -> (Vec<Piece<'_>>, usize) {
     (out, col)
 }
 
-fn row_like(pieces: &[Piece<'_>]) -> bool {
+fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
     match pieces {
         [] => false,
-        [only] => only.start >= 2,
+        [only] => only.start >= 2 || width >= only.end + 2,
         _ => true,
     }
 }
@@ -92,24 +94,18 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(G
         return None;
     }
     let mut rows: Vec<(usize, Vec<Piece<'_>>, usize)> = Vec::new();
-    let mut i = start;
     let mut end = start;
-    while i < lines.len() && Some(i) != skip {
-        let text = lines[i].text;
-        if text.trim().is_empty() {
-            i += 1;
-            continue;
-        }
-        if tsv::is_row(text) || super::html::is_start(text) {
+    while end < lines.len() && Some(end) != skip {
+        let text = lines[end].text;
+        if text.trim().is_empty() || tsv::is_row(text) || super::html::is_start(text) {
             break;
         }
         let (p, width) = pieces(text);
-        if !row_like(&p) {
+        if !row_like(&p, width) {
             break;
         }
-        rows.push((lines[i].no, p, width));
-        i += 1;
-        end = i;
+        rows.push((lines[end].no, p, width));
+        end += 1;
     }
     if rows.iter().filter(|(_, p, _)| p.len() >= 2).count() < 2 {
         return None;
@@ -233,10 +229,29 @@ mod tests {
     }
 
     #[test]
-    fn a_flush_left_single_cell_line_ends_the_table() {
+    fn a_flush_left_single_cell_line_or_a_blank_line_ends_the_table() {
         let lines = split_lines("a  b\nc  d\n单位领导签字：王\n");
         let (g, next) = build(&lines, 0, None).unwrap();
         assert_eq!(next, 2);
         assert_eq!(g.rows.len(), 2);
+        let lines = split_lines("a  b\nc  d\n\ne  f\n");
+        assert_eq!(build(&lines, 0, None).unwrap().1, 2);
+    }
+
+    #[test]
+    fn a_lone_cell_padded_to_its_span_is_a_row() {
+        let lines = split_lines("a    b\nwide    \nc    d\n");
+        let (g, next) = build(&lines, 0, None).unwrap();
+        assert_eq!(next, 3);
+        assert_eq!(
+            cells(&g),
+            vec![
+                (1, 0, 1, "a"),
+                (1, 1, 1, "b"),
+                (2, 0, 2, "wide"),
+                (3, 0, 1, "c"),
+                (3, 1, 1, "d")
+            ]
+        );
     }
 }
