@@ -77,18 +77,22 @@ pub fn title_text(line: &str, template: &Template) -> Option<String> {
         .then_some(cleaned)
 }
 
-/// True for a line that prints HTML table cells or rows: a title-like text
-/// inside a table is a cell, and splitting the form there would cut the table.
+/// True for a line that prints HTML table cells, rows or caption, or a
+/// document's `<title>`: a title-like text inside a table is a cell (splitting
+/// the form there would cut the table), and a `<title>` in an HTML head is
+/// metadata that repeats the heading below it.
 fn is_table_markup(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
-    ["<td", "<th", "<tr", "<table"].iter().any(|t| {
-        lower.match_indices(t).any(|(i, _)| {
-            lower
-                .as_bytes()
-                .get(i + t.len())
-                .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
+    ["<td", "<th", "<tr", "<table", "<caption", "<title"]
+        .iter()
+        .any(|t| {
+            lower.match_indices(t).any(|(i, _)| {
+                lower
+                    .as_bytes()
+                    .get(i + t.len())
+                    .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
+            })
         })
-    })
 }
 
 /// Splits the document's lines into forms. Returns no form when there is no
@@ -124,22 +128,50 @@ pub fn segment<'a>(lines: &[Line<'a>], template: &Template) -> Vec<Form<'a>> {
     forms
 }
 
-/// True when at least two lines of tabular text start with a template label.
+/// True when at least two table rows (of any rendering) start with a
+/// template label.
 fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
     let hits = lines
         .iter()
-        .filter(|l| l.text.contains('\t'))
-        .filter(|l| {
-            let first = l
-                .text
-                .split('\t')
-                .find(|c| !c.trim().is_empty())
-                .unwrap_or("");
+        .filter_map(|l| first_cell(l.text))
+        .filter(|first| {
             let key = fold(&clean(first)).key;
             template.label_index.contains_key(&key)
         })
         .count();
     hits >= 2
+}
+
+/// The first non-empty cell of a line that looks like a table row: tab
+/// separated, pipe separated, an HTML row (`<td>…`), or cells apart by two
+/// spaces or U+3000.
+fn first_cell(line: &str) -> Option<&str> {
+    let nonblank = |c: &&str| !c.trim().is_empty();
+    if line.contains('\t') {
+        return line.split('\t').find(nonblank);
+    }
+    if line.contains('|') {
+        return line.split('|').find(nonblank);
+    }
+    let lower = line.to_ascii_lowercase();
+    if let Some(at) = ["<td", "<th"].iter().filter_map(|t| lower.find(t)).min() {
+        let body = line.get(at..)?;
+        let start = body.find('>')? + 1;
+        let rest = body.get(start..)?;
+        // ASCII lower-casing keeps byte offsets.
+        let lower_rest = rest.to_ascii_lowercase();
+        let end = ["</t", "<td", "<th", "<tr"]
+            .iter()
+            .filter_map(|t| lower_rest.find(t))
+            .min()
+            .unwrap_or(rest.len());
+        return Some(rest.get(..end)?.trim());
+    }
+    let (pieces, _) = crate::table::text::pieces(line);
+    if pieces.len() >= 2 {
+        return pieces.first().map(|p| p.text);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -165,6 +197,8 @@ mod tests {
         assert!(title_text("<tr><td colspan=\"8\">项目支出绩效目标表</td></tr>", &t).is_none());
         assert!(title_text("<h2>项目支出绩效目标表</h2>", &t).is_some());
         assert!(title_text("<thead>项目支出绩效目标表", &t).is_some());
+        assert!(title_text("<title>项目支出绩效目标表</title>", &t).is_none());
+        assert!(title_text("<caption>项目支出绩效目标表</caption>", &t).is_none());
     }
 
     #[test]
@@ -192,5 +226,34 @@ mod tests {
         let t = Template::builtin();
         let lines = split_lines("项目名称\t\tX\n项目属性\t\tY\n");
         assert_eq!(segment(&lines, &t).len(), 1);
+    }
+
+    #[test]
+    fn untitled_tables_in_every_rendering_are_forms() {
+        let t = Template::builtin();
+        for doc in [
+            "| 项目名称 | X |\n|---|---|\n| 项目属性 | Y |\n",
+            "<table>\n<tr><td colspan=\"2\">项目名称</td><td>X</td></tr>\n<tr><th>项目属性<td>Y\n</table>\n",
+            "项目名称    X\n项目属性\u{3000}Y\n",
+        ] {
+            let lines = split_lines(doc);
+            assert_eq!(segment(&lines, &t).len(), 1, "{doc}");
+        }
+        // One label row is not a form; nor is prose.
+        let lines = split_lines("| 项目名称 | X |\n|---|---|\n| 备注 | Y |\n");
+        assert!(segment(&lines, &t).is_empty());
+    }
+
+    #[test]
+    fn first_cells() {
+        assert_eq!(first_cell("\t\ta\tb"), Some("a"));
+        assert_eq!(first_cell("|  | a | b |"), Some(" a "));
+        assert_eq!(
+            first_cell("<tr><td colspan=2><b>a</b></td><td>b"),
+            Some("<b>a</b>")
+        );
+        assert_eq!(first_cell("<tr><th>a<td>b"), Some("a"));
+        assert_eq!(first_cell("  a  b"), Some("a"));
+        assert_eq!(first_cell("a b"), None);
     }
 }

@@ -252,3 +252,62 @@ fn one_file_mixes_renderings_form_by_form() {
     );
     assert_eq!(value(r, "signer_handler"), "郑十一");
 }
+
+#[test]
+fn hostile_renderings_never_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let title = "# 项目支出绩效目标表\n";
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "wide.html",
+            format!("{title}<table><tr>{}</tr></table>\n", "<td colspan=1000>x</td>".repeat(5_000)),
+        ),
+        (
+            "rowspan.md",
+            format!(
+                "{title}<table>\n{}</table>\n",
+                "<tr><td rowspan=0>a<td rowspan=65534>b<td rowspan=99999999>c\n".repeat(1_000)
+            ),
+        ),
+        ("nested.html", format!("{title}{}", "<table><tr><td>".repeat(3_000))),
+        (
+            "pipes.md",
+            format!(
+                "{title}{}|\n{}|\n| b |\n",
+                "| a ".repeat(20_000),
+                "|---".repeat(20_000)
+            ),
+        ),
+        ("aligned.txt", format!("{title}{}", format!("{}\n", "x  ".repeat(20_000)).repeat(3))),
+        ("unterminated.md", format!("{title}<table><tr><td colspan=\"")),
+        (
+            "negative.md",
+            format!("{title}<table><tr><td colspan=-5 rowspan=-1>项目名称<td colspan=\"2x\">x</table>\n"),
+        ),
+        ("delimiter-only.md", format!("{title}|---|---|\n|---|---|\n")),
+    ];
+    for (name, text) in &cases {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(["extract", dir.path().to_str().expect("utf-8 path")])
+        .output()
+        .expect("run formsift");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let recs: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(recs.len(), cases.len());
+    // Files are read in name order: aligned, delimiter-only, negative, …
+    let negative = &recs[2];
+    assert!(negative["source"]["path"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with("negative.md"));
+    assert_eq!(negative["source"]["format"], "html");
+    assert_eq!(value(negative, "project_name"), "x");
+}
