@@ -133,45 +133,60 @@ pub fn segment<'a>(lines: &[Line<'a>], template: &Template) -> Vec<Form<'a>> {
 fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
     let hits = lines
         .iter()
-        .filter_map(|l| first_cell(l.text))
+        .flat_map(|l| first_cells(l.text))
         .filter(|first| {
             let key = fold(&clean(first)).key;
             template.label_index.contains_key(&key)
         })
+        .take(2)
         .count();
     hits >= 2
 }
 
-/// The first non-empty cell of a line that looks like a table row: tab
-/// separated, pipe separated, an HTML row (`<td>…`), or cells apart by two
-/// spaces or U+3000.
-fn first_cell(line: &str) -> Option<&str> {
+/// The first non-empty cell of each table row on a line: tab separated,
+/// pipe separated, HTML rows (`<tr><td>…`, possibly many on one line), or
+/// cells apart by two spaces or U+3000.
+fn first_cells(line: &str) -> Vec<&str> {
     let nonblank = |c: &&str| !c.trim().is_empty();
     if line.contains('\t') {
-        return line.split('\t').find(nonblank);
+        return line.split('\t').find(nonblank).into_iter().collect();
     }
     if line.contains('|') {
-        return line.split('|').find(nonblank);
+        return line.split('|').find(nonblank).into_iter().collect();
     }
+    // ASCII lower-casing keeps byte offsets.
     let lower = line.to_ascii_lowercase();
-    if let Some(at) = ["<td", "<th"].iter().filter_map(|t| lower.find(t)).min() {
-        let body = line.get(at..)?;
-        let start = body.find('>')? + 1;
-        let rest = body.get(start..)?;
-        // ASCII lower-casing keeps byte offsets.
-        let lower_rest = rest.to_ascii_lowercase();
-        let end = ["</t", "<td", "<th", "<tr"]
-            .iter()
-            .filter_map(|t| lower_rest.find(t))
-            .min()
-            .unwrap_or(rest.len());
-        return Some(rest.get(..end)?.trim());
+    if lower.contains("<td") || lower.contains("<th") {
+        let mut out = Vec::new();
+        let mut starts: Vec<usize> = lower.match_indices("<tr").map(|(i, _)| i).collect();
+        if starts.is_empty() {
+            starts.push(0);
+        }
+        for (k, &from) in starts.iter().enumerate() {
+            let to = starts.get(k + 1).copied().unwrap_or(line.len());
+            if let Some(cell) = first_html_cell(&line[from..to], &lower[from..to]) {
+                out.push(cell);
+            }
+        }
+        return out;
     }
     let (pieces, _) = crate::table::text::pieces(line);
     if pieces.len() >= 2 {
-        return pieces.first().map(|p| p.text);
+        return pieces.first().map(|p| p.text).into_iter().collect();
     }
-    None
+    Vec::new()
+}
+
+/// Text of the first `<td>`/`<th>` in `row` (`lower` is `row` lower-cased).
+fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
+    let at = ["<td", "<th"].iter().filter_map(|t| lower.find(t)).min()?;
+    let start = at + lower[at..].find('>')? + 1;
+    let end = ["</t", "<td", "<th", "<tr"]
+        .iter()
+        .filter_map(|t| lower[start..].find(t))
+        .min()
+        .map_or(row.len(), |e| start + e);
+    row.get(start..end).map(str::trim)
 }
 
 #[cfg(test)]
@@ -245,15 +260,28 @@ mod tests {
     }
 
     #[test]
-    fn first_cells() {
-        assert_eq!(first_cell("\t\ta\tb"), Some("a"));
-        assert_eq!(first_cell("|  | a | b |"), Some(" a "));
+    fn first_cells_of_rows() {
+        assert_eq!(first_cells("\t\ta\tb"), vec!["a"]);
+        assert_eq!(first_cells("|  | a | b |"), vec![" a "]);
         assert_eq!(
-            first_cell("<tr><td colspan=2><b>a</b></td><td>b"),
-            Some("<b>a</b>")
+            first_cells("<tr><td colspan=2><b>a</b></td><td>b"),
+            vec!["<b>a</b>"]
         );
-        assert_eq!(first_cell("<tr><th>a<td>b"), Some("a"));
-        assert_eq!(first_cell("  a  b"), Some("a"));
-        assert_eq!(first_cell("a b"), None);
+        assert_eq!(first_cells("<tr><th>a<td>b"), vec!["a"]);
+        assert_eq!(
+            first_cells("<table><tr><td>a</td><td>b</td></tr><tr><td>c<td>d</table>"),
+            vec!["a", "c"]
+        );
+        assert_eq!(first_cells("  a  b"), vec!["a"]);
+        assert!(first_cells("a b").is_empty());
+    }
+
+    #[test]
+    fn an_untitled_one_line_html_table_is_a_form() {
+        let t = Template::builtin();
+        let lines = split_lines(
+            "<html><body><table><tr><td>项目名称</td><td>X</td></tr><tr><td>项目属性<td>Y</table></body></html>",
+        );
+        assert_eq!(segment(&lines, &t).len(), 1);
     }
 }
