@@ -8,7 +8,8 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct ExtractArgs {
     /// Input files or directories (searched recursively for .md .markdown
-    /// .txt .html .htm, in sorted order); `-` reads stdin.
+    /// .txt .html .htm, in sorted order); `-` reads stdin. Tables may be
+    /// tab-flattened, HTML, GFM pipe or space-aligned, mixed in one file.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
 
@@ -24,7 +25,9 @@ pub struct ExtractArgs {
 
     /// Decode every input as ENCODING (a WHATWG label: utf-8, gb18030, gbk,
     /// big5, utf-16le, …) instead of detecting it. Detection reads a BOM,
-    /// then UTF-8, then GB18030/GBK/Big5.
+    /// then UTF-8, then GB18030/GBK/Big5; a file that decodes in none is
+    /// reported with the line of its first bad byte. Example:
+    /// `formsift extract --encoding gb18030 archive/`.
     #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
     encoding: Option<&'static formsift::encoding_rs::Encoding>,
 
