@@ -193,11 +193,16 @@ def render_aligned(blks):
             for c, s, t in cells:
                 if s == 1:
                     w[c] = max(w[c], width(t) + 2)
-        for cells in sorted(rows, key=lambda cs: 0):
-            for c, s, t in sorted(cells, key=lambda x: x[1]):
-                need = width(t) + 2 - sum(w[c : c + s])
-                if need > 0:
-                    w[c + s - 1] += need
+        # Spanning cells, narrowest span first: widen their last column when
+        # the columns they cover are too narrow for them.
+        spanning = sorted(
+            ((s, c, t) for cells in rows for c, s, t in cells if s > 1),
+            key=lambda x: (x[0], x[1]),
+        )
+        for s, c, t in spanning:
+            need = width(t) + 2 - sum(w[c : c + s])
+            if need > 0:
+                w[c + s - 1] += need
         pos = [0]
         for x in w:
             pos.append(pos[-1] + x)

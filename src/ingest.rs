@@ -135,8 +135,10 @@ fn detected_ok(enc: &'static Encoding) -> bool {
 
 /// Decodes bytes, detecting the encoding:
 /// 1. a byte-order mark decides (UTF-8, UTF-16LE, UTF-16BE);
-/// 2. else valid UTF-8 is UTF-8;
-/// 3. else the detector (chardetng) guesses; GBK/GB18030 and Big5 guesses
+/// 2. else UTF-16 without a BOM, when NUL bytes sit at every other position
+///    (the high bytes of ASCII characters) and the bytes decode as UTF-16;
+/// 3. else valid UTF-8 is UTF-8;
+/// 4. else the detector (chardetng) guesses; GBK/GB18030 and Big5 guesses
 ///    are decoded strictly, and GB18030 is tried when the guess is something
 ///    else.
 ///
@@ -158,6 +160,11 @@ pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
         return Err(IngestError::Empty {
             path: path_label.to_string(),
         });
+    }
+    if let Some(enc) = utf16_without_bom(&bytes) {
+        if let Ok(text) = strict(enc, &bytes) {
+            return non_empty(path_label, text);
+        }
     }
     let utf8_error = match std::str::from_utf8(&bytes) {
         Ok(s) => return Ok(s.to_string()),
@@ -213,6 +220,32 @@ pub fn decode_as(
         }
     })?;
     non_empty(path_label, text)
+}
+
+/// UTF-16LE or BE without a BOM, told by its NUL bytes: text files hold no
+/// NUL, but UTF-16 puts one beside every ASCII character (tabs, newlines,
+/// digits), all on the same side of the pair.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(8192)];
+    let pairs = head.len() / 2;
+    if pairs < 8 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd * 10 >= pairs && even * 10 < odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs && odd * 10 < even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 fn non_empty(path_label: &str, text: String) -> Result<String, IngestError> {
@@ -305,6 +338,23 @@ mod tests {
         }
         assert_eq!(decode("le.txt", le).unwrap(), text);
         assert_eq!(decode("be.txt", be).unwrap(), text);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_told_by_its_nul_bytes() {
+        let text = "项目名称\t\t经费\n项目属性\t\t延续项目\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode("le.txt", le).unwrap(), text);
+        assert_eq!(decode("be.txt", be).unwrap(), text);
+        // Too short to tell; a few NULs in binary data do not make it UTF-16.
+        assert_eq!(utf16_without_bom(&[0, 0xFF, 0xFE, 0x80, 0x41, 0x42]), None);
+        assert_eq!(
+            utf16_without_bom(b"a\0b\0c\0d\0e\0f\0g\0h\0"),
+            Some(encoding_rs::UTF_16LE)
+        );
+        let bin: Vec<u8> = (0u8..=255).cycle().take(10_000).collect();
+        assert_eq!(utf16_without_bom(&bin), None);
     }
 
     #[test]

@@ -14,17 +14,23 @@
 use super::{row_from_columns, Format, Grid, Layout};
 use crate::segment::Line;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use regex::Regex;
 use std::ops::Range;
-use std::sync::LazyLock;
 
-static DELIMITER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$").unwrap_or_else(|_| unreachable!())
-});
-
-/// True for a delimiter row (`|---|:--:|`).
+/// True for a delimiter row (`|---|:--:|`): pipe-separated pieces that are
+/// each dashes with optional alignment colons.
 pub fn is_delimiter(line: &str) -> bool {
-    line.contains('|') && DELIMITER.is_match(line)
+    let t = line.trim();
+    if !t.contains('|') {
+        return false;
+    }
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    t.split('|').all(|piece| {
+        let p = piece.trim();
+        let p = p.strip_prefix(':').unwrap_or(p);
+        let p = p.strip_suffix(':').unwrap_or(p);
+        !p.is_empty() && p.bytes().all(|b| b == b'-')
+    })
 }
 
 /// True when line `i` is a header row followed by a delimiter row.
@@ -224,5 +230,9 @@ mod tests {
         assert!(!is_start(&lines, 0, None));
         assert!(!is_delimiter("a | b"));
         assert!(is_delimiter("|:--|--:|"));
+        assert!(is_delimiter(" --- | :-: "));
+        assert!(!is_delimiter("|---||"));
+        assert!(!is_delimiter("|"));
+        assert!(!is_delimiter("|-x-|"));
     }
 }
