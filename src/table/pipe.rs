@@ -9,7 +9,7 @@
 //! empty cells after a cell is its span. Ragged rows keep their own width:
 //! the cells GFM pads a short row with are not counted, and the cells past
 //! the header's width (which GFM drops) are read back from the line, so no
-//! text is lost.
+//! text is lost. Rows printed without the delimiter row get one added.
 
 use super::{row_from_columns, Format, Grid, Layout};
 use crate::segment::Line;
@@ -33,37 +33,59 @@ pub fn is_delimiter(line: &str) -> bool {
     })
 }
 
-/// True when line `i` is a header row followed by a delimiter row.
+/// True for a line printed as a pipe row: `| … |`, not a delimiter row.
+fn is_pipe_row(line: &str) -> bool {
+    let t = line.trim();
+    t.len() > 1 && t.starts_with('|') && t.ends_with('|') && !is_delimiter(t)
+}
+
+/// True when line `i` starts a pipe table: a header row followed by a
+/// delimiter row (GFM), or — as OCR engines often print it — two `| … |`
+/// rows with no delimiter row at all.
 pub fn is_start(lines: &[Line<'_>], i: usize, skip: Option<usize>) -> bool {
     let Some(next) = lines.get(i + 1) else {
         return false;
     };
+    let this = lines[i].text;
     Some(i + 1) != skip
-        && lines[i].text.contains('|')
-        && !is_delimiter(lines[i].text)
-        && is_delimiter(next.text)
+        && ((this.contains('|') && !is_delimiter(this) && is_delimiter(next.text))
+            || (is_pipe_row(this) && is_pipe_row(next.text)))
 }
 
 /// Reads the pipe table starting at `start` (its header row) and pushes its
 /// grid to `out`. Returns the index of the first line after the table, or
-/// `start` when pulldown-cmark finds no table there.
+/// `start` when pulldown-cmark finds no table there. A table printed without
+/// its delimiter row gets one (as wide as the header) before parsing.
 pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> usize {
-    let mut end = start;
+    let has_delimiter = lines.get(start + 1).is_some_and(|l| is_delimiter(l.text));
+    let mut end = start + 1;
     while end < lines.len()
-        && (end <= start + 1 || (Some(end) != skip && lines[end].text.contains('|')))
+        && ((has_delimiter && end == start + 1)
+            || (Some(end) != skip && lines[end].text.contains('|')))
     {
         end += 1;
     }
-    let block = &lines[start..end];
     let mut text = String::new();
-    let mut starts = Vec::with_capacity(block.len());
-    for l in block {
-        starts.push(text.len());
+    // Byte offset of each line of `text`, and its index in `lines` (none
+    // for an added delimiter row).
+    let mut starts: Vec<(usize, Option<usize>)> = Vec::with_capacity(end - start + 1);
+    for (k, l) in lines[start..end].iter().enumerate() {
+        starts.push((text.len(), Some(start + k)));
         text.push_str(l.text);
         text.push('\n');
+        if k == 0 && !has_delimiter {
+            starts.push((text.len(), None));
+            let n = excess_cells(l.text).len().max(1);
+            text.push_str(&"|---".repeat(n));
+            text.push_str("|\n");
+        }
     }
-    // Index in `block` of the line holding a byte offset.
-    let line_index = |offset: usize| starts.partition_point(|&o| o <= offset).saturating_sub(1);
+    // Entry of `starts` for the line holding a byte offset.
+    let line_index = |offset: usize| {
+        starts
+            .partition_point(|&(o, _)| o <= offset)
+            .saturating_sub(1)
+    };
 
     let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
     let mut in_table = false;
@@ -88,7 +110,13 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
     for cells in &rows {
         let Some(first) = cells.first() else { continue };
         let li = line_index(first.start);
-        let line_end = starts.get(li + 1).map(|&o| o - 1).unwrap_or(text.len());
+        let Some(Some(index)) = starts.get(li).map(|&(_, i)| i) else {
+            continue;
+        };
+        let line_end = starts
+            .get(li + 1)
+            .map(|&(o, _)| o - 1)
+            .unwrap_or(text.len());
         // Cells GFM added to pad a short row start past the line's end.
         let real: Vec<&Range<usize>> = cells.iter().filter(|r| r.start < line_end).collect();
         let mut raws: Vec<String> = real
@@ -98,8 +126,8 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
         // Cells past the header's width, which GFM drops.
         let tail_from = real.last().map(|r| r.end.min(line_end)).unwrap_or(line_end);
         raws.extend(excess_cells(text.get(tail_from..line_end).unwrap_or("")));
-        let row = row_from_columns(raws.iter().map(String::as_str), block[li].no);
-        last = Some(li);
+        let row = row_from_columns(raws.iter().map(String::as_str), lines[index].no);
+        last = Some(index);
         if !row.cells.is_empty() {
             grid.rows.push(row);
         }
@@ -110,7 +138,7 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
     if !grid.rows.is_empty() {
         out.grids.push(grid);
     }
-    start + last + 1
+    last + 1
 }
 
 /// A cell's printed text: trimmed, a leading `|` dropped, `\|` unescaped.
@@ -222,6 +250,27 @@ mod tests {
         let (l, next) = read("a | b\n--|--\nc | d\n");
         assert_eq!(next, 3);
         assert_eq!(cells(&l).len(), 4);
+    }
+
+    #[test]
+    fn rows_without_a_delimiter_row_are_a_table() {
+        let (l, next) = read("| 项目名称 |  | 经费 |\n| 属性 | \\| | x | y |\n| z |\nfree\n");
+        assert_eq!(next, 3);
+        assert_eq!(
+            cells(&l),
+            vec![
+                (1, 0, 2, "项目名称"),
+                (1, 2, 1, "经费"),
+                (2, 0, 1, "属性"),
+                (2, 1, 1, "|"),
+                (2, 2, 1, "x"),
+                (2, 3, 1, "y"),
+                (3, 0, 1, "z"),
+            ]
+        );
+        // One `| … |` line alone is no table.
+        let lines = split_lines("| a | b |\nfree\n");
+        assert!(!is_start(&lines, 0, None));
     }
 
     #[test]
