@@ -19,6 +19,20 @@ const RENDERINGS: &[(&str, &str)] = &[
     ("samples/bazhong-2019-perf-targets.gb18030.txt", "tsv"),
 ];
 
+/// Records of `bytes` as if read from a file (written to a temp file).
+fn records_of(label: &str, bytes: &[u8]) -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("input");
+    std::fs::write(&file, bytes).expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let template = Template::builtin();
+    formsift::run_file(path, &template)
+        .unwrap_or_else(|e| panic!("{label}: {e}"))
+        .iter()
+        .map(|r| serde_json::from_str(&emit::to_json_line(r)).expect("valid JSON"))
+        .collect()
+}
+
 fn records(path: &str) -> Vec<Value> {
     let template = Template::builtin();
     formsift::run_file(path, &template)
@@ -103,6 +117,82 @@ fn every_rendering_gives_the_original_field_values_and_indicators() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert_eq!(fields_compared, 4 * 6 * 30);
     assert_eq!(forms_equal, 24);
+}
+
+/// Field values and indicators of two runs, form by form.
+fn same_values(label: &str, a: &[Value], b: &[Value]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if a.len() != b.len() {
+        return vec![format!("{label}: {} forms, not {}", b.len(), a.len())];
+    }
+    for (i, (o, g)) in a.iter().zip(b).enumerate() {
+        for (k, ov) in o["fields"].as_object().expect("fields") {
+            if ov["value"] != g["fields"][k]["value"] {
+                problems.push(format!("{label} form {i} {k}"));
+            }
+        }
+        if indicator_multiset(o) != indicator_multiset(g) {
+            problems.push(format!("{label} form {i}: indicators"));
+        }
+    }
+    problems
+}
+
+/// What else OCR output does to the same renderings: CRLF and a BOM, UTF-16,
+/// trailing spaces stripped, no delimiter rows, a table on one line.
+#[test]
+fn variants_of_the_renderings_give_the_same_records() {
+    let original = records(ORIGINAL);
+    let read = |p: &str| std::fs::read_to_string(p).expect("sample");
+    let pipe = read("samples/bazhong-2019-perf-targets.pipe.md");
+    let aligned = read("samples/bazhong-2019-perf-targets.aligned.txt");
+    let html = read("samples/bazhong-2019-perf-targets.html");
+
+    let mut crlf_bom = b"\xEF\xBB\xBF".to_vec();
+    crlf_bom.extend(pipe.replace('\n', "\r\n").into_bytes());
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(aligned.encode_utf16().flat_map(u16::to_le_bytes));
+    let rstripped: String = aligned
+        .lines()
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect();
+    let no_delimiter: String = pipe
+        .lines()
+        .filter(|l| !l.starts_with("|---"))
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    let mut one_line = String::new();
+    for l in html.lines() {
+        one_line.push_str(l);
+        let in_table = l.starts_with("<table") || l.starts_with("<tr");
+        if !in_table {
+            one_line.push('\n');
+        }
+    }
+
+    let mut problems = Vec::new();
+    for (label, bytes) in [
+        ("pipe, CRLF + BOM", crlf_bom),
+        ("aligned, UTF-16LE", utf16),
+        ("aligned, trailing spaces stripped", rstripped.into_bytes()),
+        ("pipe, no delimiter rows", no_delimiter.into_bytes()),
+    ] {
+        let got = records_of(label, &bytes);
+        problems.extend(same_values(label, &original, &got));
+        for (i, (o, g)) in original.iter().zip(&got).enumerate() {
+            if without_positions(o) != without_positions(g) {
+                problems.push(format!("{label} form {i}: record differs beyond positions"));
+            }
+        }
+    }
+    // Each HTML table on one line: the same values (the truncation check
+    // tells cells apart by line, so a one-line table may lose that warning).
+    let got = records_of("html, one line per table", one_line.as_bytes());
+    assert!(one_line
+        .lines()
+        .any(|l| l.starts_with("<table") && l.ends_with("</table>")));
+    problems.extend(same_values("html, one line per table", &original, &got));
+    assert!(problems.is_empty(), "{problems:#?}");
 }
 
 #[test]
