@@ -64,7 +64,6 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
         .and_then(|i| lower[i..].find('>').map(|j| i + j + 1))
         .unwrap_or(text.len());
     push_free(out, first_line, &text[..lo]);
-    push_free(out, line_at(hi), &text[hi..]);
     let tables = &text[lo..hi];
     let tr_lines: Vec<usize> = tag_offsets(tables, &["<tr"])
         .into_iter()
@@ -153,6 +152,7 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
         }
     }
     push_free(out, first_line, &parsed.stray);
+    push_free(out, line_at(hi), &text[hi..]);
     end
 }
 
@@ -455,7 +455,7 @@ mod tests {
     fn text_around_and_outside_cells_is_kept_as_free_lines() {
         let l = grids("前言 <table><caption>说明</caption><tr><td>x</td></tr></table> 后记");
         let free: Vec<&str> = l.free.iter().map(|f| f.raw.as_str()).collect();
-        assert_eq!(free, vec!["前言", "后记", "说明"]);
+        assert_eq!(free, vec!["前言", "说明", "后记"]);
         assert_eq!(cells(&l.grids[0]), vec![(1, 0, 1, 1, "x")]);
     }
 
