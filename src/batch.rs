@@ -25,6 +25,8 @@ pub struct BatchOptions {
     pub window_per_thread: usize,
     /// Cap on the bytes of one window.
     pub window_bytes: u64,
+    /// Decode every input as this encoding instead of detecting it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Default for BatchOptions {
@@ -33,6 +35,7 @@ impl Default for BatchOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             window_per_thread: 8,
             window_bytes: 256 * 1024 * 1024,
+            encoding: None,
         }
     }
 }
@@ -152,7 +155,7 @@ pub fn process_input(
         }
     }
     let t1 = Instant::now();
-    let decoded = crate::ingest::decode(path, bytes);
+    let decoded = crate::ingest::decode_with(path, bytes, opts.encoding);
     if let Some(t) = timings {
         Timings::add(&t.decode, t1);
     }

@@ -22,6 +22,19 @@ pub enum IngestError {
     TooLarge { path: String, size: u64, max: u64 },
     #[error("{path}: not a regular file")]
     NotAFile { path: String },
+    #[error("{path}: not valid UTF-8 (first bad byte at offset {offset}, line {line}) and not GB18030/GBK/Big5 either; name the encoding with --encoding")]
+    Undetected {
+        path: String,
+        offset: usize,
+        line: usize,
+    },
+    #[error("{path}: cannot decode as {encoding} (first bad byte at offset {offset}, line {line}); name the encoding with --encoding")]
+    Undecodable {
+        path: String,
+        encoding: String,
+        offset: usize,
+        line: usize,
+    },
     #[error("{path}: file is empty")]
     Empty { path: String },
     #[error("{path}: no form found (no title line and no table with the template's labels)")]
@@ -36,6 +49,8 @@ impl IngestError {
             | IngestError::TooLarge { path, .. }
             | IngestError::NotAFile { path }
             | IngestError::NotUtf8 { path, .. }
+            | IngestError::Undetected { path, .. }
+            | IngestError::Undecodable { path, .. }
             | IngestError::Empty { path }
             | IngestError::NoForm { path } => path,
         }
@@ -46,7 +61,9 @@ impl IngestError {
         match self {
             IngestError::Io { .. } | IngestError::NotAFile { .. } => "unreadable",
             IngestError::TooLarge { .. } => "too_large",
-            IngestError::NotUtf8 { .. } => "undecodable",
+            IngestError::NotUtf8 { .. }
+            | IngestError::Undetected { .. }
+            | IngestError::Undecodable { .. } => "undecodable",
             IngestError::Empty { .. } => "empty",
             IngestError::NoForm { .. } => "no_form",
         }

@@ -3,8 +3,13 @@
 //! This is one of the two stages allowed to fail (the other is template
 //! loading): an unreadable or undecodable input becomes an [`IngestError`]
 //! naming the file, and the batch goes on with the next one.
+//!
+//! Decoding detects the encoding (BOM, UTF-8, else chardetng's guess among
+//! the legacy Chinese encodings) or takes the one named with `--encoding`;
+//! bytes that do not decode cleanly are an error, never mojibake.
 
 use crate::error::IngestError;
+use encoding_rs::{DecoderResult, Encoding};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -81,9 +86,32 @@ fn has_known_extension(path: &Path) -> bool {
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Reads an input (`-` is stdin) within the default size limit and decodes
-/// it to text.
+/// it to text, detecting the encoding (see [`decode`]).
 pub fn read_input(path_label: &str) -> Result<String, IngestError> {
-    decode(path_label, read_bytes(path_label, DEFAULT_MAX_FILE_SIZE)?)
+    read_input_as(path_label, None)
+}
+
+/// Reads an input (`-` is stdin) within the default size limit and decodes
+/// it: with `encoding` given, as that encoding (strictly); without, detected
+/// as [`decode`] does.
+pub fn read_input_as(
+    path_label: &str,
+    encoding: Option<&'static Encoding>,
+) -> Result<String, IngestError> {
+    let bytes = read_bytes(path_label, DEFAULT_MAX_FILE_SIZE)?;
+    decode_with(path_label, bytes, encoding)
+}
+
+/// Decodes with the named encoding, or detects it when `None`.
+pub fn decode_with(
+    path_label: &str,
+    bytes: Vec<u8>,
+    encoding: Option<&'static Encoding>,
+) -> Result<String, IngestError> {
+    match encoding {
+        Some(enc) => decode_as(path_label, &bytes, enc),
+        None => decode(path_label, bytes),
+    }
 }
 
 /// Reads one input within the size limit (`-` is stdin).
@@ -130,27 +158,171 @@ pub fn read_bytes(path: &str, max: u64) -> Result<Vec<u8>, IngestError> {
     Ok(buf)
 }
 
-/// Decodes bytes as UTF-8 (a leading BOM is dropped). Empty input and
-/// invalid UTF-8 are errors naming the file and where the problem is.
+/// The encoding named by a WHATWG label (`utf-8`, `gb18030`, `gbk`,
+/// `utf-16le`, `big5`, …), case-insensitive.
+pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
+    Encoding::for_label(label.trim().as_bytes())
+}
+
+/// Legacy encodings accepted when detected; anything else the detector
+/// proposes (a single-byte code page, say) would only produce mojibake for
+/// the forms this tool reads, so such a file is an error unless the encoding
+/// is named with `--encoding`.
+fn detected_ok(enc: &'static Encoding) -> bool {
+    enc == encoding_rs::GBK
+        || enc == encoding_rs::GB18030
+        || enc == encoding_rs::BIG5
+        || enc == encoding_rs::UTF_16LE
+        || enc == encoding_rs::UTF_16BE
+}
+
+/// Decodes bytes, detecting the encoding:
+/// 1. a byte-order mark decides (UTF-8, UTF-16LE, UTF-16BE);
+/// 2. else UTF-16 without a BOM, when NUL bytes sit at every other position
+///    (the high bytes of ASCII characters) and the bytes decode as UTF-16;
+/// 3. else valid UTF-8 is UTF-8;
+/// 4. else the detector (chardetng) guesses; GBK/GB18030 and Big5 guesses
+///    are decoded strictly, and GB18030 is tried when the guess is something
+///    else.
+///
+/// Bytes that none of these decode without a replacement character are an
+/// error naming the file and the line of the first bad byte — never
+/// mojibake. Empty (or whitespace-only) input is an error too.
 pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
+    if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
+        let body = bytes.get(bom_len..).unwrap_or(&[]);
+        let text = strict(enc, body).map_err(|offset| IngestError::Undecodable {
+            path: path_label.to_string(),
+            encoding: enc.name().to_string(),
+            offset: offset + bom_len,
+            line: line_of(body, offset),
+        })?;
+        return non_empty(path_label, text);
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty {
             path: path_label.to_string(),
         });
     }
-    match std::str::from_utf8(body) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let offset = e.valid_up_to();
-            let line = 1 + body[..offset].iter().filter(|&&b| b == b'\n').count();
-            Err(IngestError::NotUtf8 {
-                path: path_label.to_string(),
-                offset,
-                line,
-            })
+    if let Some(enc) = utf16_without_bom(&bytes) {
+        if let Ok(text) = strict(enc, &bytes) {
+            return non_empty(path_label, text);
         }
     }
+    let utf8_error = match std::str::from_utf8(&bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(e) => e.valid_up_to(),
+    };
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(&bytes, true);
+    let guess = detector.guess(None, false);
+    let mut candidates = Vec::with_capacity(2);
+    if detected_ok(guess) {
+        candidates.push(guess);
+    }
+    if !candidates.contains(&encoding_rs::GB18030) && guess != encoding_rs::BIG5 {
+        candidates.push(encoding_rs::GB18030);
+    }
+    for enc in candidates {
+        if let Ok(text) = strict(enc, &bytes) {
+            return non_empty(path_label, text);
+        }
+    }
+    Err(IngestError::Undetected {
+        path: path_label.to_string(),
+        offset: utf8_error,
+        line: line_of(&bytes, utf8_error),
+    })
+}
+
+/// Decodes bytes as `enc` (a BOM of that encoding is dropped), strictly: a
+/// malformed sequence is an error naming the file and line.
+pub fn decode_as(
+    path_label: &str,
+    bytes: &[u8],
+    enc: &'static Encoding,
+) -> Result<String, IngestError> {
+    let (body, bom_len) = match Encoding::for_bom(bytes) {
+        Some((bom_enc, n)) if bom_enc == enc => (bytes.get(n..).unwrap_or(&[]), n),
+        _ => (bytes, 0),
+    };
+    let text = strict(enc, body).map_err(|offset| {
+        if enc == encoding_rs::UTF_8 {
+            IngestError::NotUtf8 {
+                path: path_label.to_string(),
+                offset: offset + bom_len,
+                line: line_of(body, offset),
+            }
+        } else {
+            IngestError::Undecodable {
+                path: path_label.to_string(),
+                encoding: enc.name().to_string(),
+                offset: offset + bom_len,
+                line: line_of(body, offset),
+            }
+        }
+    })?;
+    non_empty(path_label, text)
+}
+
+/// UTF-16LE or BE without a BOM, told by its NUL bytes: text files hold no
+/// NUL, but UTF-16 puts one beside every ASCII character (tabs, newlines,
+/// digits), all on the same side of the pair.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(8192)];
+    let pairs = head.len() / 2;
+    if pairs < 8 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd * 10 >= pairs && even * 10 < odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs && odd * 10 < even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+fn non_empty(path_label: &str, text: String) -> Result<String, IngestError> {
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty {
+            path: path_label.to_string(),
+        });
+    }
+    Ok(text)
+}
+
+/// Decodes without replacement; on a malformed sequence, the byte offset
+/// where it starts.
+fn strict(enc: &'static Encoding, bytes: &[u8]) -> Result<String, usize> {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3));
+    let mut out = String::with_capacity(cap);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        DecoderResult::InputEmpty => Ok(out),
+        DecoderResult::Malformed(bad, after) => {
+            Err(read.saturating_sub(bad as usize + after as usize))
+        }
+        // Cannot happen with the capacity asked for above; report the spot.
+        DecoderResult::OutputFull => Err(read),
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count()
 }
 
 #[cfg(test)]
@@ -187,18 +359,123 @@ mod tests {
         ));
     }
 
+    /// 项目名称 (and a tab) in GBK.
+    const GBK_LABEL: &[u8] = b"\xcf\xee\xc4\xbf\xc3\xfb\xb3\xc6\t";
+
     #[test]
-    fn invalid_utf8_names_file_and_line() {
-        let err = decode("bad.md", b"ok\nline two \xB0\xCD".to_vec()).unwrap_err();
+    fn gbk_is_detected_and_decoded() {
+        let mut bytes = b"# x\n".to_vec();
+        for _ in 0..3 {
+            bytes.extend_from_slice(GBK_LABEL);
+            bytes.push(b'\n');
+        }
+        let s = decode("g.txt", bytes).unwrap();
+        assert_eq!(s, "# x\n项目名称\t\n项目名称\t\n项目名称\t\n");
+    }
+
+    #[test]
+    fn gb18030_four_byte_sequences_decode() {
+        // "€ 项目" then U+00A0 (NBSP) which GBK lacks: 0x81 0x30 0x84 0x36 in GB18030.
+        let (bytes, _, bad) = encoding_rs::GB18030.encode("项目名称\u{a0}经费 项目名称");
+        assert!(!bad);
+        let s = decode("g.txt", bytes.into_owned()).unwrap();
+        assert_eq!(s, "项目名称\u{a0}经费 项目名称");
+    }
+
+    #[test]
+    fn utf16_with_bom_both_byte_orders() {
+        let text = "项目名称\t经费\n";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode("le.txt", le).unwrap(), text);
+        assert_eq!(decode("be.txt", be).unwrap(), text);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_told_by_its_nul_bytes() {
+        let text = "项目名称\t\t经费\n项目属性\t\t延续项目\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode("le.txt", le).unwrap(), text);
+        assert_eq!(decode("be.txt", be).unwrap(), text);
+        // Too short to tell; a few NULs in binary data do not make it UTF-16.
+        assert_eq!(utf16_without_bom(&[0, 0xFF, 0xFE, 0x80, 0x41, 0x42]), None);
+        assert_eq!(
+            utf16_without_bom(b"a\0b\0c\0d\0e\0f\0g\0h\0"),
+            Some(encoding_rs::UTF_16LE)
+        );
+        let bin: Vec<u8> = (0u8..=255).cycle().take(10_000).collect();
+        assert_eq!(utf16_without_bom(&bin), None);
+    }
+
+    #[test]
+    fn undecodable_bytes_name_file_and_line() {
+        // 0xFF is no lead byte in UTF-8, GBK, GB18030 or Big5.
+        let err = decode("bad.md", b"ok\nline two \xFF\xFF".to_vec()).unwrap_err();
         match &err {
-            IngestError::NotUtf8 { path, offset, line } => {
+            IngestError::Undetected { path, offset, line } => {
                 assert_eq!(path, "bad.md");
                 assert_eq!(*offset, 12);
                 assert_eq!(*line, 2);
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert!(err.to_string().contains("bad.md"));
+        assert_eq!(
+            err.to_string(),
+            "bad.md: not valid UTF-8 (first bad byte at offset 12, line 2) and not GB18030/GBK/Big5 either; name the encoding with --encoding"
+        );
+    }
+
+    #[test]
+    fn forced_encoding_is_strict() {
+        let mut bytes = b"ok\n".to_vec();
+        bytes.extend_from_slice(GBK_LABEL);
+        let err = decode_as("f.md", &bytes, encoding_rs::UTF_8).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                IngestError::NotUtf8 {
+                    offset: 3,
+                    line: 2,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            decode_as("f.md", &bytes, encoding_rs::GBK).unwrap(),
+            "ok\n项目名称\t"
+        );
+        let err = decode_as("f.md", b"a\n\n\xFF", encoding_rs::GB18030).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.md: cannot decode as gb18030 (first bad byte at offset 3, line 3); name the encoding with --encoding"
+        );
+        // A BOM of the named encoding is dropped.
+        assert_eq!(
+            decode_as("f.md", b"\xEF\xBB\xBFhi", encoding_rs::UTF_8).unwrap(),
+            "hi"
+        );
+    }
+
+    #[test]
+    fn encoding_labels() {
+        assert_eq!(encoding_for_label("GB18030"), Some(encoding_rs::GB18030));
+        assert_eq!(encoding_for_label(" gbk "), Some(encoding_rs::GBK));
+        assert_eq!(encoding_for_label("utf8"), Some(encoding_rs::UTF_8));
+        assert_eq!(encoding_for_label("klingon"), None);
+    }
+
+    #[test]
+    fn bom_only_is_empty() {
+        assert!(matches!(
+            decode("e.md", b"\xEF\xBB\xBF \n".to_vec()),
+            Err(IngestError::Empty { .. })
+        ));
     }
 
     #[test]

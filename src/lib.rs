@@ -33,6 +33,7 @@ pub mod state;
 pub mod table;
 pub mod template;
 
+pub use encoding_rs;
 pub use error::IngestError;
 pub use record::Record;
 
@@ -93,6 +94,16 @@ pub fn process_text_timed(
 
 /// Reads, decodes and processes one input (a file path, or `-` for stdin).
 pub fn run_file(path_label: &str, template: &Template) -> Result<Vec<Record>, IngestError> {
-    let text = ingest::read_input(path_label)?;
+    run_file_encoded(path_label, template, None)
+}
+
+/// [`run_file`] with the input's encoding named (`None`: detected, see
+/// [`ingest::decode`]).
+pub fn run_file_encoded(
+    path_label: &str,
+    template: &Template,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<Record>, IngestError> {
+    let text = ingest::read_input_as(path_label, encoding)?;
     process_text(path_label, &text, template)
 }

@@ -61,7 +61,7 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
 
 /// The title text of a line, if the line is a form title.
 pub fn title_text(line: &str, template: &Template) -> Option<String> {
-    if line.contains('\t') || line.contains('|') {
+    if line.contains('\t') || line.contains('|') || is_table_markup(line) {
         return None;
     }
     let body = line.trim_start().trim_start_matches('#');
@@ -75,6 +75,24 @@ pub fn title_text(line: &str, template: &Template) -> Option<String> {
         .iter()
         .any(|m| key.contains(m.as_str()))
         .then_some(cleaned)
+}
+
+/// True for a line that prints HTML table cells, rows or caption, or a
+/// document's `<title>`: a title-like text inside a table is a cell (splitting
+/// the form there would cut the table), and a `<title>` in an HTML head is
+/// metadata that repeats the heading below it.
+fn is_table_markup(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    ["<td", "<th", "<tr", "<table", "<caption", "<title"]
+        .iter()
+        .any(|t| {
+            lower.match_indices(t).any(|(i, _)| {
+                lower
+                    .as_bytes()
+                    .get(i + t.len())
+                    .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
+            })
+        })
 }
 
 /// Splits the document's lines into forms. Returns no form when there is no
@@ -110,22 +128,65 @@ pub fn segment<'a>(lines: &[Line<'a>], template: &Template) -> Vec<Form<'a>> {
     forms
 }
 
-/// True when at least two lines of tabular text start with a template label.
+/// True when at least two table rows (of any rendering) start with a
+/// template label.
 fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
     let hits = lines
         .iter()
-        .filter(|l| l.text.contains('\t'))
-        .filter(|l| {
-            let first = l
-                .text
-                .split('\t')
-                .find(|c| !c.trim().is_empty())
-                .unwrap_or("");
+        .flat_map(|l| first_cells(l.text))
+        .filter(|first| {
             let key = fold_key(&clean(first));
             template.label_index.contains_key(&key)
         })
+        .take(2)
         .count();
     hits >= 2
+}
+
+/// The first non-empty cell of each table row on a line: tab separated,
+/// pipe separated, HTML rows (`<tr><td>…`, possibly many on one line), or
+/// cells apart by two spaces or U+3000.
+fn first_cells(line: &str) -> Vec<&str> {
+    let nonblank = |c: &&str| !c.trim().is_empty();
+    if line.contains('\t') {
+        return line.split('\t').find(nonblank).into_iter().collect();
+    }
+    if line.contains('|') {
+        return line.split('|').find(nonblank).into_iter().collect();
+    }
+    // ASCII lower-casing keeps byte offsets.
+    let lower = line.to_ascii_lowercase();
+    if lower.contains("<td") || lower.contains("<th") {
+        let mut out = Vec::new();
+        let mut starts: Vec<usize> = lower.match_indices("<tr").map(|(i, _)| i).collect();
+        if starts.is_empty() {
+            starts.push(0);
+        }
+        for (k, &from) in starts.iter().enumerate() {
+            let to = starts.get(k + 1).copied().unwrap_or(line.len());
+            if let Some(cell) = first_html_cell(&line[from..to], &lower[from..to]) {
+                out.push(cell);
+            }
+        }
+        return out;
+    }
+    let (pieces, _) = crate::table::text::pieces(line);
+    if pieces.len() >= 2 {
+        return pieces.first().map(|p| p.text).into_iter().collect();
+    }
+    Vec::new()
+}
+
+/// Text of the first `<td>`/`<th>` in `row` (`lower` is `row` lower-cased).
+fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
+    let at = ["<td", "<th"].iter().filter_map(|t| lower.find(t)).min()?;
+    let start = at + lower[at..].find('>')? + 1;
+    let end = ["</t", "<td", "<th", "<tr"]
+        .iter()
+        .filter_map(|t| lower[start..].find(t))
+        .min()
+        .map_or(row.len(), |e| start + e);
+    row.get(start..end).map(str::trim)
 }
 
 #[cfg(test)]
@@ -148,6 +209,11 @@ mod tests {
         assert!(title_text("<b>巴中市市级部门预算项目支出绩效目标表</b>", &t).is_some());
         assert!(title_text("项目名称\t\t项目支出绩效目标表", &t).is_none());
         assert!(title_text("第 3 页", &t).is_none());
+        assert!(title_text("<tr><td colspan=\"8\">项目支出绩效目标表</td></tr>", &t).is_none());
+        assert!(title_text("<h2>项目支出绩效目标表</h2>", &t).is_some());
+        assert!(title_text("<thead>项目支出绩效目标表", &t).is_some());
+        assert!(title_text("<title>项目支出绩效目标表</title>", &t).is_none());
+        assert!(title_text("<caption>项目支出绩效目标表</caption>", &t).is_none());
     }
 
     #[test]
@@ -174,6 +240,48 @@ mod tests {
     fn untitled_table_is_one_form() {
         let t = Template::builtin();
         let lines = split_lines("项目名称\t\tX\n项目属性\t\tY\n");
+        assert_eq!(segment(&lines, &t).len(), 1);
+    }
+
+    #[test]
+    fn untitled_tables_in_every_rendering_are_forms() {
+        let t = Template::builtin();
+        for doc in [
+            "| 项目名称 | X |\n|---|---|\n| 项目属性 | Y |\n",
+            "<table>\n<tr><td colspan=\"2\">项目名称</td><td>X</td></tr>\n<tr><th>项目属性<td>Y\n</table>\n",
+            "项目名称    X\n项目属性\u{3000}Y\n",
+        ] {
+            let lines = split_lines(doc);
+            assert_eq!(segment(&lines, &t).len(), 1, "{doc}");
+        }
+        // One label row is not a form; nor is prose.
+        let lines = split_lines("| 项目名称 | X |\n|---|---|\n| 备注 | Y |\n");
+        assert!(segment(&lines, &t).is_empty());
+    }
+
+    #[test]
+    fn first_cells_of_rows() {
+        assert_eq!(first_cells("\t\ta\tb"), vec!["a"]);
+        assert_eq!(first_cells("|  | a | b |"), vec![" a "]);
+        assert_eq!(
+            first_cells("<tr><td colspan=2><b>a</b></td><td>b"),
+            vec!["<b>a</b>"]
+        );
+        assert_eq!(first_cells("<tr><th>a<td>b"), vec!["a"]);
+        assert_eq!(
+            first_cells("<table><tr><td>a</td><td>b</td></tr><tr><td>c<td>d</table>"),
+            vec!["a", "c"]
+        );
+        assert_eq!(first_cells("  a  b"), vec!["a"]);
+        assert!(first_cells("a b").is_empty());
+    }
+
+    #[test]
+    fn an_untitled_one_line_html_table_is_a_form() {
+        let t = Template::builtin();
+        let lines = split_lines(
+            "<html><body><table><tr><td>项目名称</td><td>X</td></tr><tr><td>项目属性<td>Y</table></body></html>",
+        );
         assert_eq!(segment(&lines, &t).len(), 1);
     }
 }

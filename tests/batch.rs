@@ -90,7 +90,7 @@ fn dead_letter_summary_and_exit_codes() {
     std::fs::write(d.join("b.md"), "").unwrap();
     std::fs::write(d.join("c.md"), "nothing to see\n").unwrap();
     std::fs::write(d.join("d.md"), vec![b'x'; 20_000]).unwrap();
-    std::fs::write(d.join("e.md"), b"\xff\xfe\xfd not text").unwrap();
+    std::fs::write(d.join("e.md"), b"ok\n\xff\xfe\xff").unwrap();
     let dead = dir.path().join("dead.jsonl");
     let summary = dir.path().join("summary.json");
     let out = formsift(&[

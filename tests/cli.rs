@@ -204,11 +204,19 @@ fn bad_inputs_are_named_and_the_rest_still_runs() {
     .unwrap();
     std::fs::write(d.join("d-noform.md"), "just a note\nnothing tabular\n").unwrap();
     std::fs::write(d.join("e-ignored.pdf"), "x").unwrap();
+    // Neither UTF-8 nor GB18030/GBK/Big5: 0xFF starts no character in any of them.
+    std::fs::write(d.join("f-undecodable.md"), b"ok\n\xff\xfe\xff").unwrap();
     let out = formsift(&["extract", d.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("b-empty.md: file is empty"), "{err}");
-    assert!(err.contains("c-gbk.txt: not valid UTF-8"), "{err}");
+    // GBK is detected and decoded: one row of a form is no form, and the
+    // message proves the text was read rather than rejected as bytes.
+    assert!(err.contains("c-gbk.txt: no form found"), "{err}");
+    assert!(
+        err.contains("f-undecodable.md: not valid UTF-8 (first bad byte at offset 3, line 2) and not GB18030/GBK/Big5 either"),
+        "{err}"
+    );
     assert!(err.contains("d-noform.md: no form found"), "{err}");
     assert!(!err.contains("e-ignored"), "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -9,6 +9,9 @@
 //! [`layout`] splits a form's lines into grids and the free lines around
 //! them (title, header and signature lines).
 
+pub mod html;
+pub mod pipe;
+pub mod text;
 pub mod tsv;
 
 use crate::segment::Line;
@@ -16,13 +19,23 @@ use crate::segment::Line;
 /// Which builder read a table; written to `source.format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Tab-flattened rows ([`tsv`]).
     Tsv,
+    /// An HTML `<table>` ([`html`]).
+    Html,
+    /// A GFM pipe table ([`pipe`]).
+    Markdown,
+    /// Space-aligned text ([`text`]).
+    Text,
 }
 
 impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Tsv => "tsv",
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+            Format::Text => "text",
         }
     }
 }
@@ -34,6 +47,9 @@ pub struct Cell {
     pub col: usize,
     /// Number of columns covered (≥ 1).
     pub span: usize,
+    /// Number of rows covered (≥ 1; only HTML `rowspan` gives more). The
+    /// cell is stored once, in the row where it starts.
+    pub rowspan: usize,
     /// 1-based source line.
     pub line: usize,
     /// Printed text, as in the source.
@@ -56,11 +72,18 @@ impl Cell {
         Some(Cell {
             col,
             span: span.max(1),
+            rowspan: 1,
             line,
             raw: raw.to_string(),
             key: crate::normalize::fold_key(&text),
             text,
         })
+    }
+
+    /// The same cell covering `rows` rows (HTML `rowspan`).
+    pub fn with_rowspan(mut self, rows: usize) -> Cell {
+        self.rowspan = rows.max(1);
+        self
     }
 
     /// One past the last column covered.
@@ -98,8 +121,36 @@ pub struct Layout {
     pub free: Vec<FreeLine>,
 }
 
+/// Builds a row from printed cells, one per column: a run of empty cells
+/// after a cell is that cell's span (tab-flattened rows, pipe tables). The
+/// last cell spans to the row's last column.
+pub(crate) fn row_from_columns<'a>(fields: impl IntoIterator<Item = &'a str>, line: usize) -> Row {
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut ncols = 0;
+    for (col, raw) in fields.into_iter().enumerate() {
+        ncols = col + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let Some(cell) = Cell::new(col, 1, line, raw) else {
+            continue;
+        };
+        if let Some(prev) = cells.last_mut() {
+            prev.span = col - prev.col;
+        }
+        cells.push(cell);
+    }
+    if let Some(last) = cells.last_mut() {
+        last.span = ncols.saturating_sub(last.col).max(1);
+    }
+    Row { line, cells }
+}
+
 /// Finds the tables in a form's lines (skipping the title line) and keeps the
-/// rest as free lines.
+/// rest as free lines. The rendering is detected per table, so one form may
+/// mix them: an HTML `<table>` ([`html`]), a GFM pipe table with its
+/// delimiter row ([`pipe`]), tab-flattened rows ([`tsv`]), or space-aligned
+/// text ([`text`]), tried in that order at each line.
 pub fn layout(lines: &[Line<'_>], skip: Option<usize>) -> Layout {
     let mut out = Layout::default();
     let mut i = 0;
@@ -108,11 +159,30 @@ pub fn layout(lines: &[Line<'_>], skip: Option<usize>) -> Layout {
             i += 1;
             continue;
         }
+        if html::is_start(lines[i].text) {
+            let next = html::build(lines, i, skip, &mut out);
+            if next > i {
+                i = next;
+                continue;
+            }
+        }
+        if pipe::is_start(lines, i, skip) {
+            let next = pipe::build(lines, i, skip, &mut out);
+            if next > i {
+                i = next;
+                continue;
+            }
+        }
         if tsv::is_row(lines[i].text) {
             let (grid, next) = tsv::build(lines, i, skip);
             if !grid.rows.is_empty() {
                 out.grids.push(grid);
             }
+            i = next;
+            continue;
+        }
+        if let Some((grid, next)) = text::build(lines, i, skip) {
+            out.grids.push(grid);
             i = next;
             continue;
         }

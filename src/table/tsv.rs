@@ -1,7 +1,7 @@
 //! Builder for tab-flattened rows: one table row per line, cells separated by
 //! `\t`, a merged cell printed as the cell followed by a run of empty cells.
 
-use super::{Cell, Format, Grid, Row};
+use super::{Format, Grid, Row};
 use crate::segment::Line;
 
 /// True for a line that is a tab-flattened table row.
@@ -38,25 +38,7 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> (Grid, us
 /// Splits one line into cells; each non-empty cell spans the empty cells
 /// that follow it.
 pub fn parse_row(text: &str, line: usize) -> Row {
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut ncols = 0;
-    for (col, raw) in text.split('\t').enumerate() {
-        ncols = col + 1;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let Some(cell) = Cell::new(col, 1, line, raw) else {
-            continue;
-        };
-        if let Some(prev) = cells.last_mut() {
-            prev.span = col - prev.col;
-        }
-        cells.push(cell);
-    }
-    if let Some(last) = cells.last_mut() {
-        last.span = ncols.saturating_sub(last.col).max(1);
-    }
-    Row { line, cells }
+    super::row_from_columns(text.split('\t'), line)
 }
 
 #[cfg(test)]

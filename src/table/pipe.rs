@@ -1,0 +1,287 @@
+//! Builder for GFM pipe tables (`| a | b |` with a `|---|` delimiter row),
+//! parsed with pulldown-cmark's tables extension.
+//!
+//! pulldown-cmark finds the table, its rows and each cell's source range
+//! (escaped `\|`, code spans and inline HTML handled as GFM says). The
+//! builder then reads each cell's printed text from the source, so `<br>`
+//! and checkbox `<input>`s reach [`crate::normalize::clean`] as printed.
+//! Merged cells arrive as empty cells: as in tab-flattened rows, a run of
+//! empty cells after a cell is its span. Ragged rows keep their own width:
+//! the cells GFM pads a short row with are not counted, and the cells past
+//! the header's width (which GFM drops) are read back from the line, so no
+//! text is lost. Rows printed without the delimiter row get one added.
+
+use super::{row_from_columns, Format, Grid, Layout};
+use crate::segment::Line;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// True for a delimiter row (`|---|:--:|`): pipe-separated pieces that are
+/// each dashes with optional alignment colons.
+pub fn is_delimiter(line: &str) -> bool {
+    let t = line.trim();
+    if !t.contains('|') {
+        return false;
+    }
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    t.split('|').all(|piece| {
+        let p = piece.trim();
+        let p = p.strip_prefix(':').unwrap_or(p);
+        let p = p.strip_suffix(':').unwrap_or(p);
+        !p.is_empty() && p.bytes().all(|b| b == b'-')
+    })
+}
+
+/// True for a line printed as a pipe row: `| … |`, not a delimiter row.
+fn is_pipe_row(line: &str) -> bool {
+    let t = line.trim();
+    t.len() > 1 && t.starts_with('|') && t.ends_with('|') && !is_delimiter(t)
+}
+
+/// True when line `i` starts a pipe table: a header row followed by a
+/// delimiter row (GFM), or — as OCR engines often print it — two `| … |`
+/// rows with no delimiter row at all.
+pub fn is_start(lines: &[Line<'_>], i: usize, skip: Option<usize>) -> bool {
+    let Some(next) = lines.get(i + 1) else {
+        return false;
+    };
+    let this = lines[i].text;
+    Some(i + 1) != skip
+        && ((this.contains('|') && !is_delimiter(this) && is_delimiter(next.text))
+            || (is_pipe_row(this) && is_pipe_row(next.text)))
+}
+
+/// Reads the pipe table starting at `start` (its header row) and pushes its
+/// grid to `out`. Returns the index of the first line after the table, or
+/// `start` when pulldown-cmark finds no table there. A table printed without
+/// its delimiter row gets one (as wide as the header) before parsing.
+pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> usize {
+    let has_delimiter = lines.get(start + 1).is_some_and(|l| is_delimiter(l.text));
+    let mut end = start + 1;
+    while end < lines.len()
+        && ((has_delimiter && end == start + 1)
+            || (Some(end) != skip && lines[end].text.contains('|')))
+    {
+        end += 1;
+    }
+    let mut text = String::new();
+    // Byte offset of each line of `text`, and its index in `lines` (none
+    // for an added delimiter row).
+    let mut starts: Vec<(usize, Option<usize>)> = Vec::with_capacity(end - start + 1);
+    for (k, l) in lines[start..end].iter().enumerate() {
+        starts.push((text.len(), Some(start + k)));
+        text.push_str(l.text);
+        text.push('\n');
+        if k == 0 && !has_delimiter {
+            starts.push((text.len(), None));
+            let n = excess_cells(l.text).len().max(1);
+            text.push_str(&"|---".repeat(n));
+            text.push_str("|\n");
+        }
+    }
+    // Entry of `starts` for the line holding a byte offset.
+    let line_index = |offset: usize| {
+        starts
+            .partition_point(|&(o, _)| o <= offset)
+            .saturating_sub(1)
+    };
+
+    let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
+    let mut in_table = false;
+    for (event, range) in Parser::new_ext(&text, Options::ENABLE_TABLES).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Table(_)) if rows.is_empty() => in_table = true,
+            Event::End(TagEnd::Table) if in_table => break,
+            Event::Start(Tag::TableHead | Tag::TableRow) if in_table => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) if in_table => {
+                if let Some(r) = rows.last_mut() {
+                    r.push(range);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut grid = Grid {
+        format: Format::Markdown,
+        rows: Vec::new(),
+    };
+    let mut last = None;
+    for cells in &rows {
+        let Some(first) = cells.first() else { continue };
+        let li = line_index(first.start);
+        let Some(Some(index)) = starts.get(li).map(|&(_, i)| i) else {
+            continue;
+        };
+        let line_end = starts
+            .get(li + 1)
+            .map(|&(o, _)| o - 1)
+            .unwrap_or(text.len());
+        // Cells GFM added to pad a short row start past the line's end.
+        let real: Vec<&Range<usize>> = cells.iter().filter(|r| r.start < line_end).collect();
+        let mut raws: Vec<String> = real
+            .iter()
+            .map(|r| unescape(text.get(r.start..r.end.min(line_end)).unwrap_or("")))
+            .collect();
+        // Cells past the header's width, which GFM drops.
+        let tail_from = real.last().map(|r| r.end.min(line_end)).unwrap_or(line_end);
+        raws.extend(excess_cells(text.get(tail_from..line_end).unwrap_or("")));
+        let row = row_from_columns(raws.iter().map(String::as_str), lines[index].no);
+        last = Some(index);
+        if !row.cells.is_empty() {
+            grid.rows.push(row);
+        }
+    }
+    let Some(last) = last else {
+        return start;
+    };
+    if !grid.rows.is_empty() {
+        out.grids.push(grid);
+    }
+    last + 1
+}
+
+/// A cell's printed text: trimmed, a leading `|` dropped, `\|` unescaped.
+fn unescape(raw: &str) -> String {
+    raw.trim()
+        .trim_start_matches('|')
+        .trim()
+        .replace("\\|", "|")
+}
+
+/// Splits what follows the last cell GFM kept (`| x | y |`) into cells, at
+/// unescaped pipes; the empty piece after a closing pipe is no cell.
+fn excess_cells(rest: &str) -> Vec<String> {
+    let rest = rest.trim();
+    let rest = rest.strip_prefix('|').unwrap_or(rest);
+    if rest.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cur.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
+            c => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        cells.push(cur.trim().to_string());
+    }
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::split_lines;
+
+    fn read(src: &str) -> (Layout, usize) {
+        let lines = split_lines(src);
+        assert!(is_start(&lines, 0, None));
+        let mut out = Layout::default();
+        let next = build(&lines, 0, None, &mut out);
+        (out, next)
+    }
+
+    fn cells(l: &Layout) -> Vec<(usize, usize, usize, &str)> {
+        l.grids[0]
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter())
+            .map(|c| (c.line, c.col, c.span, c.text.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn empty_cells_are_spans_and_rows_keep_their_lines() {
+        let (l, next) =
+            read("| 项目名称 |  | 经费 |  |\n|---|---|---|---|\n|  | 属性 |  | x |\n\nafter\n");
+        assert_eq!(next, 3);
+        assert_eq!(l.grids[0].format, Format::Markdown);
+        assert_eq!(
+            cells(&l),
+            vec![
+                (1, 0, 2, "项目名称"),
+                (1, 2, 2, "经费"),
+                (3, 1, 2, "属性"),
+                (3, 3, 1, "x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn escaped_pipes_inline_html_and_checkboxes() {
+        let (l, _) = read(
+            "| a | b |\n|---|---|\n| x \\| y | <input checked=\"\" type=\"checkbox\"/> 延续<br>第二行 |\n",
+        );
+        let c = cells(&l);
+        assert_eq!(c[2], (3, 0, 1, "x | y"));
+        // `<br>` is a space, and no space is kept between two CJK characters.
+        assert_eq!(c[3], (3, 1, 1, "☑ 延续第二行"));
+    }
+
+    #[test]
+    fn ragged_rows_keep_their_width_and_every_cell() {
+        let (l, _) = read("| a | b | c |\n|---|---|---|\n| x |\n| p | q | r | s | t \\| u |\n");
+        assert_eq!(
+            cells(&l),
+            vec![
+                (1, 0, 1, "a"),
+                (1, 1, 1, "b"),
+                (1, 2, 1, "c"),
+                (3, 0, 1, "x"),
+                (4, 0, 1, "p"),
+                (4, 1, 1, "q"),
+                (4, 2, 1, "r"),
+                (4, 3, 1, "s"),
+                (4, 4, 1, "t | u"),
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_without_outer_pipes() {
+        let (l, next) = read("a | b\n--|--\nc | d\n");
+        assert_eq!(next, 3);
+        assert_eq!(cells(&l).len(), 4);
+    }
+
+    #[test]
+    fn rows_without_a_delimiter_row_are_a_table() {
+        let (l, next) = read("| 项目名称 |  | 经费 |\n| 属性 | \\| | x | y |\n| z |\nfree\n");
+        assert_eq!(next, 3);
+        assert_eq!(
+            cells(&l),
+            vec![
+                (1, 0, 2, "项目名称"),
+                (1, 2, 1, "经费"),
+                (2, 0, 1, "属性"),
+                (2, 1, 1, "|"),
+                (2, 2, 1, "x"),
+                (2, 3, 1, "y"),
+                (3, 0, 1, "z"),
+            ]
+        );
+        // One `| … |` line alone is no table.
+        let lines = split_lines("| a | b |\nfree\n");
+        assert!(!is_start(&lines, 0, None));
+    }
+
+    #[test]
+    fn a_delimiter_alone_is_not_a_table() {
+        let lines = split_lines("just text\n|---|---|\n");
+        assert!(!is_start(&lines, 0, None));
+        assert!(!is_delimiter("a | b"));
+        assert!(is_delimiter("|:--|--:|"));
+        assert!(is_delimiter(" --- | :-: "));
+        assert!(!is_delimiter("|---||"));
+        assert!(!is_delimiter("|"));
+        assert!(!is_delimiter("|-x-|"));
+    }
+}
