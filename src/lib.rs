@@ -20,6 +20,7 @@
 
 pub mod emit;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod ingest;
 pub mod normalize;

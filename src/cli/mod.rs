@@ -2,6 +2,7 @@
 //! subcommand only wires flags to the library and reports; no extraction
 //! logic lives here.
 
+pub mod eval;
 pub mod extract;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,26 @@ pub enum Command {
     /// error or when the output or template cannot be used.
     #[command(verbatim_doc_comment)]
     Extract(extract::ExtractArgs),
+
+    /// Score predictions against gold labels: accuracy, indicator F1 and
+    /// whether the confidences can be trusted.
+    ///
+    /// Reports field accuracy (all fields and non-blank ones), a per-field
+    /// table, indicator precision/recall/F1, expected calibration error
+    /// (10 bins), Brier score, and every confident error (confidence >= 0.9
+    /// and wrong) with its file, form and field. Records are matched by
+    /// file name and form_index; values are compared as docs/record.md says.
+    ///
+    /// Examples:
+    ///   formsift extract corpus/test/heavy -o pred.jsonl
+    ///   formsift eval --gold corpus/test/heavy/gold.jsonl pred.jsonl
+    ///   formsift eval --gold gold.jsonl pred.jsonl --json | jq .ece
+    ///   scripts/eval.sh            # the whole held-out test split
+    ///
+    /// Exit status: 0 when the report was printed; 1 when an input cannot
+    /// be read (the message names the file and line).
+    #[command(verbatim_doc_comment)]
+    Eval(eval::EvalArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -67,5 +88,6 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
