@@ -86,7 +86,7 @@ IND_POOL = {
     "社会效益": [("群众知晓率", "≥90%"), ("受益人口", "10万人"), ("社会稳定", "无重大群体性事件")],
     "生态效益": [("空气质量优良天数比例", "≥85%"), ("森林覆盖率", "提高0.5个百分点")],
     "可持续影响": [("长效机制", "持续发挥作用"), ("制度建设", "形成常态化工作机制")],
-    "服务对象满意度": [("群众满意度", "≥95%"), ("服务对象满意度", "≥90%"), ("参训人员满意度", "达98%")],
+    "服务对象满意度": [("群众满意度", "≥95%"), ("办事群众满意度", "≥90%"), ("参训人员满意度", "达98%")],
 }
 
 
@@ -277,7 +277,7 @@ def render(form, rng, level):
                     if r < len(half):
                         n, x = half[r]
                         name = x["level3"]
-                        if rng.random() < 0.25:
+                        if name and rng.random() < 0.25:
                             name = "%d%s%s" % (r + 1, rng.choice([". ", "、", "."]), name)
                         row[col] = Cell(name, "l3", gold=("i", n, "level3"))
                         row[col + 1] = Cell(x["value"], "ival", gold=("i", n, "value"))
@@ -374,16 +374,19 @@ def noisy(lines, gold, rng, level):
                 c.text = c.text[:rng.randint(6, len(c.text) - 2)]
                 set_gold(gold, c.gold, c.text)
         # A long value split over two cells (the next one must be empty).
+        split = False
         for i, c in enumerate(row[:-1]):
             if c.role in ("value", "ival") and len(c.text) >= 6 and row[i + 1].role == "empty" \
                     and rng.random() < p["split"]:
                 k = rng.randint(2, len(c.text) - 2)
                 row[i + 1] = Cell(c.text[k:], "value")
                 c.text = c.text[:k]
+                split = True
                 break
         # A label and its value merged into one cell.
         for i, c in enumerate(row[:-2]):
-            if c.role == "label" and c.text in ("项目名称", "实施单位及责任人") and rng.random() < p["merge"]:
+            if not split and c.role == "label" and c.text in ("项目名称", "实施单位及责任人") \
+                    and rng.random() < p["merge"]:
                 j = next((j for j in range(i + 1, len(row)) if row[j].text), None)
                 if j is not None:
                     c.text = c.text + " " + row[j].text

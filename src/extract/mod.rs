@@ -85,7 +85,17 @@ enum Resolved {
 impl<'t> State<'t> {
     /// Picks the first candidate label that is still free, and the field(s)
     /// it fills.
-    fn resolve(&self, cands: &[LabelMatch], col: Option<usize>) -> Option<(LabelMatch, Resolved)> {
+    ///
+    /// `order` is (rank, count) of this cell among the cells of its row that
+    /// print the same label: when as many of them as open fields are in the
+    /// row, they go left to right to the fields ordered by anchor column,
+    /// which survives a row shifted sideways (a nearest-anchor rule does not).
+    fn resolve(
+        &self,
+        cands: &[LabelMatch],
+        col: Option<usize>,
+        order: Option<(usize, usize)>,
+    ) -> Option<(LabelMatch, Resolved)> {
         for cand in cands {
             let label = &self.template.labels[cand.label];
             match &label.target {
@@ -110,6 +120,16 @@ impl<'t> State<'t> {
                     {
                         return Some((*cand, Resolved::Fields(open)));
                     }
+                    if let Some((rank, count)) = order {
+                        let mut anchored: Vec<(usize, usize)> = open
+                            .iter()
+                            .filter_map(|&f| self.anchor_col(f).map(|a| (a, f)))
+                            .collect();
+                        if anchored.len() == open.len() && open.len() == count - rank {
+                            anchored.sort();
+                            return Some((*cand, Resolved::Fields(vec![anchored[0].1])));
+                        }
+                    }
                     let best = open
                         .iter()
                         .copied()
@@ -122,13 +142,17 @@ impl<'t> State<'t> {
         None
     }
 
-    /// Column distance between a cell and the field's `column_of` anchor.
-    fn anchor_distance(&self, field: usize, col: Option<usize>) -> usize {
-        let anchor = self.template.fields[field]
+    /// Column of the label of the field's `column_of` anchor, if found.
+    fn anchor_col(&self, field: usize) -> Option<usize> {
+        self.template.fields[field]
             .column_of
             .and_then(|a| self.slots[a].as_ref())
-            .and_then(|s| s.col);
-        match (anchor, col) {
+            .and_then(|s| s.col)
+    }
+
+    /// Column distance between a cell and the field's `column_of` anchor.
+    fn anchor_distance(&self, field: usize, col: Option<usize>) -> usize {
+        match (self.anchor_col(field), col) {
             (Some(a), Some(c)) => a.abs_diff(c),
             _ => usize::MAX / 2,
         }
@@ -316,7 +340,18 @@ fn fields_from_grid(
             let CellClass::Label { cands, inline } = &classes[r][ci] else {
                 continue;
             };
-            let Some((m, resolved)) = st.resolve(cands, Some(cell.col)) else {
+            let order = cands.first().map(|first| {
+                let same = |c: &CellClass| match c {
+                    CellClass::Label { cands: cs, .. } => {
+                        cs.first().map(|m| m.label) == Some(first.label)
+                    }
+                    CellClass::Value => false,
+                };
+                let rank = classes[r][..ci].iter().filter(|c| same(c)).count();
+                let count = classes[r].iter().filter(|c| same(c)).count();
+                (rank, count)
+            });
+            let Some((m, resolved)) = st.resolve(cands, Some(cell.col), order) else {
                 st.warnings.push(Warning {
                     kind: "duplicate_label".into(),
                     path: format!("line {}", cell.line),
@@ -384,7 +419,10 @@ fn take_below(
     consumed: &mut Consumed,
 ) -> Vec<(usize, String)> {
     let label = &grid.rows[r].cells[ci];
-    let (from, to) = (label.col, label.end());
+    // The last cell of a row whose trailing tabs were lost reaches to the
+    // row's end: its span is unknown, not one column.
+    let last = ci + 1 == grid.rows[r].cells.len();
+    let (from, to) = (label.col, if last { usize::MAX } else { label.end() });
     let mut out = Vec::new();
     for (r2, (row, row_classes)) in grid.rows.iter().zip(classes).enumerate().skip(r + 1) {
         if in_section(r2) || row_classes.iter().any(|c| c.is_label()) {
@@ -440,7 +478,7 @@ fn fields_from_line(line: usize, raw: &str, st: &mut State<'_>) {
             score: 1.0,
             quality: crate::repair::MatchQuality::Exact,
         };
-        match st.resolve(&[exact], None) {
+        match st.resolve(&[exact], None, None) {
             Some((_, Resolved::Fields(fields))) => {
                 st.used_labels.insert(label);
                 st.fill(&fields, &value, line, &[], None);
