@@ -282,3 +282,47 @@ fn every_field_is_present_even_when_absent() {
         .iter()
         .any(|w| w.kind == "field_not_found" && w.path == "fields.project_type"));
 }
+
+#[test]
+fn a_row_shifted_right_keeps_its_halves_in_order() {
+    // The 财政拨款 row moved two cells right: its left cell now sits nearer
+    // the annual anchor, but it is still the mid-term half.
+    let doc = format!(
+        "{HEAD}项目资金（万元）\t\t中期资金总额： 万元\t\t\t年度资金总额： 293 万元\n\
+         \t\t\t\t其中：财政拨款 万元\t\t\t其中：财政拨款 293 万元\n"
+    );
+    let r = &run(&doc)[0];
+    assert_eq!(val(r, "annual_fiscal"), &Value::Number(293.0));
+    assert_eq!(val(r, "midterm_fiscal"), &Value::Null);
+}
+
+#[test]
+fn a_value_split_past_a_row_final_label_is_joined() {
+    // 年度目标 ends its row (trailing tabs lost); the value below was split
+    // into two cells, the second right of the label's own column.
+    let doc = format!(
+        "{HEAD}总体目标\t中长期目标\t\t\t\t年度目标\n\
+         \t\t\t\t\t全面完成培训任务，\t参训人员合格率达95%以上\n"
+    );
+    let r = &run(&doc)[0];
+    assert_eq!(
+        val(r, "goal_annual"),
+        &text("全面完成培训任务，参训人员合格率达95%以上")
+    );
+    let f = r.field("goal_annual").unwrap();
+    assert!(f
+        .repairs
+        .iter()
+        .any(|x| x.kind == RepairKind::CellSplitMerged));
+}
+
+#[test]
+fn an_indicator_name_opening_with_a_short_label_stays_an_indicator() {
+    let doc = format!(
+        "{HEAD}单位：万元\n{IND_HEADER}\t成本指标\t成本指标\t\t\t成本指标\t单位养护成本\t1.2万元/公里\n"
+    );
+    let r = &run(&doc)[0];
+    assert_eq!(val(r, "amount_unit"), &text("万元"));
+    assert_eq!(r.indicators.len(), 1);
+    assert_eq!(r.indicators[0].level3.as_deref(), Some("单位养护成本"));
+}
