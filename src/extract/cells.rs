@@ -7,7 +7,7 @@ use crate::template::Template;
 use aho_corasick::{Anchored, Input};
 
 /// Lowest score for a cut-short or confused label to count.
-pub const MIN_LABEL_SCORE: f64 = 0.5;
+pub const MIN_LABEL_SCORE: f64 = 0.3;
 
 /// A label shorter than this (in folded UTF-8 bytes: 4 Han characters) must
 /// be followed by a separator to count as a label with its value in one cell.
