@@ -339,15 +339,15 @@ def digit_noise(text, rng, p_conf, p_full):
 def noisy(lines, gold, rng, level):
     heavy = level == "heavy"
     p = {
-        "cut": 0.25 if heavy else 0.05,
-        "confuse": 0.15 if heavy else 0.0,
-        "digit": 0.35 if heavy else 0.0,
-        "full": 0.15 if heavy else 0.08,
-        "shift": 0.12 if heavy else 0.0,
-        "split": 0.15 if heavy else 0.0,
-        "merge": 0.12 if heavy else 0.0,
-        "drop_l1": 0.3 if heavy else 0.0,
-        "valcut": 0.2 if heavy else 0.0,
+        "cut": 0.4 if heavy else 0.05,
+        "confuse": 0.3 if heavy else 0.02,
+        "digit": 0.5 if heavy else 0.0,
+        "full": 0.2 if heavy else 0.08,
+        "shift": 0.2 if heavy else 0.0,
+        "split": 0.2 if heavy else 0.0,
+        "merge": 0.15 if heavy else 0.0,
+        "drop_l1": 0.4 if heavy else 0.0,
+        "valcut": 0.25 if heavy else 0.0,
     }
     out = []
     for ln in lines:
@@ -394,7 +394,7 @@ def noisy(lines, gold, rng, level):
                     row[j] = Cell()
                 break
         cells = [c.text for c in row]
-        shiftable = any(c.role == "l2" for c in row) or any(
+        shiftable = any(c.role in ("l2", "l3") for c in row) or any(
             c.role == "num" and re.search(r"[\u4e00-\u9fff]", c.text) for c in row) or (
             row[0].label in RIGHT_LABELS)
         if rng.random() < p["shift"] and shiftable:

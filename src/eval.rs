@@ -16,6 +16,7 @@
 //! indicator, is one calibration item (its confidence, right or wrong); a
 //! gold indicator nobody predicted lowers recall but has no confidence.
 
+use crate::score::Kind;
 use crate::template::Template;
 use regex::Regex;
 use serde::Serialize;
@@ -47,6 +48,8 @@ pub enum EvalError {
     },
     #[error("{path}:{line}: record has no source.path / source.form_index")]
     NoSource { path: PathBuf, line: usize },
+    #[error("document named by the gold: {0}")]
+    Ingest(#[from] crate::IngestError),
 }
 
 /// One record of a JSON Lines file, keyed for matching.
@@ -182,6 +185,10 @@ pub struct Report {
     pub brier: f64,
     pub bins: Vec<Bin>,
     pub confident_errors: Vec<ConfidentError>,
+    /// Every scored value: (confidence, right?, field or indicator). Not
+    /// printed; `formsift calibrate` fits its table on these.
+    #[serde(skip)]
+    pub items: Vec<(f64, bool, Kind)>,
 }
 
 fn tag_re() -> &'static Regex {
@@ -271,7 +278,7 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
     r.records = gold.len();
     r.records_extra = pred.iter().filter(|p| !gold_keys.contains(&p.key)).count();
     // (confidence, correct) for calibration.
-    let mut items: Vec<(f64, bool)> = Vec::new();
+    let mut items: Vec<(f64, bool, Kind)> = Vec::new();
     let mut per_field: Vec<FieldStats> = Vec::new();
     let mut conf_sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
     let mut sorted_gold: Vec<&Loaded> = gold.iter().collect();
@@ -306,7 +313,7 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
                     s.nonblank_correct += ok as usize;
                 }
                 if let Some(c) = conf {
-                    items.push((c, ok));
+                    items.push((c, ok, Kind::Field));
                     let e = conf_sums.entry(k.clone()).or_default();
                     e.0 += c;
                     e.1 += 1;
@@ -347,6 +354,7 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
         0.0
     };
     calibration(&items, &mut r);
+    r.items = items;
     r
 }
 
@@ -355,7 +363,7 @@ fn indicators(
     p: Option<&Loaded>,
     rules: &Rules,
     r: &mut Report,
-    items: &mut Vec<(f64, bool)>,
+    items: &mut Vec<(f64, bool, Kind)>,
 ) {
     let empty = Vec::new();
     let want_list = g.record["indicators"].as_array().unwrap_or(&empty);
@@ -392,7 +400,7 @@ fn indicators(
             if c.is_nan() {
                 continue;
             }
-            items.push((c, ok));
+            items.push((c, ok, Kind::Indicator));
             if !ok && c >= CONFIDENT {
                 r.confident_errors.push(ConfidentError {
                     file: g.key.0.clone(),
@@ -408,11 +416,11 @@ fn indicators(
     }
 }
 
-fn calibration(items: &[(f64, bool)], r: &mut Report) {
+fn calibration(items: &[(f64, bool, Kind)], r: &mut Report) {
     r.calibration_items = items.len();
     let mut bins: Vec<(f64, usize, usize)> = vec![(0.0, 0, 0); BINS];
     let mut brier = 0.0;
-    for &(c, ok) in items {
+    for &(c, ok, _) in items {
         let b = ((c * BINS as f64) as usize).min(BINS - 1);
         bins[b].0 += c;
         bins[b].1 += 1;
@@ -443,6 +451,78 @@ fn calibration(items: &[(f64, bool)], r: &mut Report) {
         .collect();
     r.ece = round6(ece);
     r.brier = round6(if items.is_empty() { 0.0 } else { brier / n });
+}
+
+/// Extracts one document with raw evidence scores as confidences (no
+/// calibration): what a refit is fitted on.
+pub fn records_uncalibrated(
+    path: &str,
+    template: &Template,
+) -> Result<Vec<crate::Record>, crate::IngestError> {
+    let text = crate::ingest::read_input(path)?;
+    let lines = crate::segment::split_lines(&text);
+    let forms = crate::segment::segment(&lines, template);
+    Ok(forms
+        .iter()
+        .map(|form| {
+            let mut r = crate::extract::extract_form(path, form, template);
+            crate::score::finish_with(&mut r, template, crate::score::Calibration::identity());
+            r
+        })
+        .collect())
+}
+
+/// Refits the calibration table: every document a gold file names (by its
+/// `source.path`, relative to the working directory) is extracted with raw
+/// scores, compared with the gold, and a step table is fitted per kind
+/// ([`crate::score::fit_steps`]). Returns the table and the report of the
+/// raw scores.
+pub fn refit(
+    gold_paths: &[PathBuf],
+    template: &Template,
+    prior_weight: f64,
+) -> Result<(crate::score::Calibration, Report), EvalError> {
+    let mut gold = Vec::new();
+    for g in gold_paths {
+        gold.extend(load_jsonl(g)?);
+    }
+    let mut docs: Vec<String> = gold
+        .iter()
+        .filter_map(|g| g.record["source"]["path"].as_str().map(str::to_string))
+        .collect();
+    docs.sort();
+    docs.dedup();
+    let mut pred = Vec::new();
+    for d in &docs {
+        for rec in records_uncalibrated(d, template)? {
+            let line = crate::emit::to_json_line(&rec);
+            pred.extend(parse_jsonl(&line, Path::new(d))?);
+        }
+    }
+    let report = evaluate(&gold, &pred, &Rules::from_template(template));
+    let pick = |k: Kind| -> Vec<(f64, bool)> {
+        report
+            .items
+            .iter()
+            .filter(|i| i.2 == k)
+            .map(|i| (i.0, i.1))
+            .collect()
+    };
+    let cal = crate::score::Calibration {
+        about: format!(
+            "Raw evidence score -> probability, fitted by `formsift calibrate` on {} ({} forms). Refit: see README, Calibration.",
+            gold_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            gold.len()
+        ),
+        prior_weight,
+        fields: crate::score::fit_steps(&pick(Kind::Field), prior_weight),
+        indicators: crate::score::fit_steps(&pick(Kind::Indicator), prior_weight),
+    };
+    Ok((cal, report))
 }
 
 fn ratio(a: usize, b: usize) -> f64 {

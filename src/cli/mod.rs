@@ -2,6 +2,7 @@
 //! subcommand only wires flags to the library and reports; no extraction
 //! logic lives here.
 
+pub mod calibrate;
 pub mod eval;
 pub mod extract;
 
@@ -69,6 +70,19 @@ pub enum Command {
     /// be read (the message names the file and line).
     #[command(verbatim_doc_comment)]
     Eval(eval::EvalArgs),
+
+    /// Refit the confidence table on labelled documents.
+    ///
+    /// Extracts every document the gold files name with raw evidence
+    /// scores, compares with the gold, and fits raw score -> probability
+    /// (isotonic, smoothed toward the raw score) separately for fields and
+    /// indicators. The table is compiled in: rebuild after refitting.
+    ///
+    /// Examples:
+    ///   formsift calibrate --gold corpus/tune/light/gold.jsonl --gold corpus/tune/heavy/gold.jsonl
+    ///   formsift calibrate --gold my-gold.jsonl -o /tmp/table.json --prior-weight 20
+    #[command(verbatim_doc_comment)]
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -89,5 +103,6 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }

@@ -190,6 +190,10 @@ pub fn extract(
     let mut out = Vec::new();
     let mut cur_l1: Option<usize> = None;
     let mut cur_l2: Vec<Option<usize>> = vec![None; header.horizon_cols.len()];
+    // Indicators read so far in each half's current level-2 group. A form
+    // fills a group from its level-2 row down, so a continuation row (no
+    // level-2 cell) cannot open a half whose group is still empty.
+    let mut group_n: Vec<usize> = vec![0; header.horizon_cols.len()];
     for (offset, row) in grid.rows[rows.clone()].iter().enumerate().skip(1) {
         let r = rows.start + offset;
         let row_kinds = &kinds[offset];
@@ -201,6 +205,7 @@ pub fn extract(
         }) {
             cur_l1 = Some(l1);
             cur_l2.iter_mut().for_each(|x| *x = None);
+            group_n.iter_mut().for_each(|x| *x = 0);
             consumed.mark(r, ci);
             l1_repairs.extend(label_repairs(q, &row.cells[ci].text, &ind.level1[l1].text));
         }
@@ -259,6 +264,19 @@ pub fn extract(
                     by_pos
                 }
             };
+            let continuation = seg.level2.is_none() && !seg.texts.is_empty();
+            let h = if continuation {
+                fill_order_horizon(h, &group_n, &cur_l2, &header, &mut repairs)
+            } else {
+                h
+            };
+            // Both halves' groups hold indicators: a row shifted by a whole
+            // half would look just like this one.
+            let position_only = continuation
+                && (0..group_n.len()).any(|o| o != h && group_n[o] > 0 && cur_l2[o].is_some());
+            if seg.level2.is_some() {
+                group_n[h] = 0;
+            }
             // Level 2: printed, or carried down from the rows above.
             let level2 = match seg.level2 {
                 Some((l2, cell, q)) => {
@@ -293,6 +311,7 @@ pub fn extract(
             if seg.texts.is_empty() {
                 continue;
             }
+            group_n[h] += 1;
             let (level3, value, extra) = name_and_value(seg, &header, h);
             repairs.extend(extra);
             out.push(Indicator {
@@ -305,10 +324,41 @@ pub fn extract(
                 line: row.line,
                 repairs,
                 truncated: false,
+                position_only,
             });
         }
     }
     out
+}
+
+/// The half a continuation row belongs to. Its position says `h`; but when
+/// `h`'s current group is still empty while exactly one other half's group
+/// already holds indicators, the row was shifted sideways (by a whole half,
+/// so the header's columns cannot tell) and belongs to that other half.
+fn fill_order_horizon(
+    h: usize,
+    group_n: &[usize],
+    cur_l2: &[Option<usize>],
+    header: &Header,
+    repairs: &mut Vec<Repair>,
+) -> usize {
+    if group_n.get(h).copied().unwrap_or(0) > 0 {
+        return h;
+    }
+    let open: Vec<usize> = (0..group_n.len())
+        .filter(|&o| o != h && group_n[o] > 0 && cur_l2[o].is_some())
+        .collect();
+    match open.as_slice() {
+        [other] => {
+            repairs.push(Repair::change(
+                RepairKind::ColumnShift,
+                &header.horizon_names[h],
+                &header.horizon_names[*other],
+            ));
+            *other
+        }
+        _ => h,
+    }
 }
 
 fn label_repairs(q: MatchQuality, from: &str, to: &str) -> Vec<Repair> {
