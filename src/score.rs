@@ -424,4 +424,80 @@ mod tests {
             assert!((0.0..=1.0).contains(&f.confidence));
         }
     }
+
+    #[test]
+    fn fit_bins_smooths_and_keeps_the_table_monotone() {
+        let mut items = vec![(0.98, true); 10];
+        items.extend([(0.82, true), (0.82, true), (0.82, true), (0.82, false)]);
+        items.extend([(0.55, true), (0.55, true)]);
+        let steps = fit_steps(&items, 2.0);
+        let got: Vec<(f64, f64, usize, usize)> =
+            steps.iter().map(|s| (s.from, s.p, s.n, s.right)).collect();
+        // 0.5 bin: (2 + 2·0.55)/4 = 0.775, lowered under the 0.8 bin's
+        // (3 + 2·0.82)/6 = 0.7733; top: (10 + 2·0.98)/12 = 0.9967.
+        assert_eq!(
+            got,
+            [
+                (0.0, 0.7723, 2, 2),
+                (0.8, 0.7733, 4, 3),
+                (0.97, 0.9967, 10, 10)
+            ]
+        );
+        let cal = Calibration {
+            fields: steps,
+            ..Calibration::default()
+        };
+        assert!((cal.apply(Kind::Field, 0.98) - (0.9967 - 0.0002)).abs() < 1e-9);
+        assert!((cal.apply(Kind::Field, 0.85) - (0.7733 - 0.0015)).abs() < 1e-9);
+        assert!((cal.apply(Kind::Field, 0.3) - (0.7723 - 0.007)).abs() < 1e-9);
+        // No indicator table: the identity.
+        assert_eq!(cal.apply(Kind::Indicator, 0.42), 0.42);
+        assert!(fit_steps(&[], 2.0).is_empty());
+    }
+
+    #[test]
+    fn builtin_table_parses_and_is_monotone() {
+        let cal = Calibration::builtin();
+        assert!(!cal.fields.is_empty() && !cal.indicators.is_empty());
+        for steps in [&cal.fields, &cal.indicators] {
+            assert_eq!(steps[0].from, 0.0);
+            for w in steps.windows(2) {
+                assert!(w[0].from < w[1].from && w[0].p < w[1].p, "{w:?}");
+            }
+        }
+        assert!(Calibration::from_json("{\"fields\": 3}").is_err());
+    }
+
+    #[test]
+    fn suspicious_values_are_capped_below_the_routing_threshold() {
+        let t = Template::builtin();
+        let mut r = record(vec![
+            ("project_name", Value::Text("x".into())),
+            ("implementer", Value::Text("y".into())),
+        ]);
+        r.fields[1].1.truncated = true;
+        finish(&mut r, &t);
+        let model = ScoreModel::default();
+        assert!(r.fields[0].1.confidence >= 0.9);
+        assert!(r.fields[1].1.confidence <= model.review_cap);
+        let mut ind = Indicator {
+            horizon: "annual".into(),
+            level1: Some("a".into()),
+            level2: Some("b".into()),
+            level3: Some("c".into()),
+            value: Some("d".into()),
+            confidence: 0.0,
+            line: 1,
+            repairs: Vec::new(),
+            truncated: false,
+            position_only: true,
+        };
+        let mut r2 = record(vec![]);
+        r2.indicators.push(ind.clone());
+        ind.position_only = false;
+        r2.indicators.push(ind);
+        finish(&mut r2, &t);
+        assert!(r2.indicators[0].confidence <= model.position_only_cap);
+        assert!(r2.indicators[1].confidence > r2.indicators[0].confidence);
+    }
 }
