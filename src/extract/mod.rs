@@ -577,8 +577,12 @@ fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Templa
     for fl in &layout.free {
         corpus.push((fl.line, fold(&clean(&fl.raw)).key));
     }
-    let check =
-        |text: &str, line: usize| -> bool { looks_truncated(text, line, &corpus, template) };
+    // A line outside the table has no cell width to be cut at: only its
+    // wording (a dangling ending) can show a value was cut short.
+    let free_lines: HashSet<usize> = layout.free.iter().map(|fl| fl.line).collect();
+    let check = |text: &str, line: usize| -> bool {
+        looks_truncated(text, line, &corpus, template, !free_lines.contains(&line))
+    };
 
     let mut warnings = Vec::new();
     for (key, fv) in record.fields.iter_mut() {
@@ -625,6 +629,7 @@ fn looks_truncated(
     line: usize,
     corpus: &[(usize, String)],
     template: &Template,
+    in_cell: bool,
 ) -> bool {
     let key = fold(text).key;
     if template
@@ -633,6 +638,9 @@ fn looks_truncated(
         .any(|e| key.ends_with(&fold(e).key) && key.chars().count() > e.chars().count())
     {
         return true;
+    }
+    if !in_cell {
+        return false;
     }
     let chars: Vec<char> = key.chars().collect();
     if chars.len() < TRUNCATION_PROBE_CHARS || !chars.last().map(|&c| is_han(c)).unwrap_or(false) {

@@ -339,3 +339,26 @@ fn an_indicator_name_opening_with_a_short_label_stays_an_indicator() {
     assert_eq!(r.indicators.len(), 1);
     assert_eq!(r.indicators[0].level3.as_deref(), Some("单位养护成本"));
 }
+
+#[test]
+fn a_free_line_value_is_not_cut_at_a_cell_width() {
+    // The unit's name reappears, longer, in a cell: that is another name,
+    // not evidence that the free line was cut short.
+    let doc = format!(
+        "{HEAD}单位（盖章）：市卫生健康委员会\n预算单位及代码\t\t卫生健康委员会机关105003\n"
+    );
+    let r = &run(&doc)[0];
+    assert_eq!(val(r, "declaring_unit"), &text("市卫生健康委员会"));
+    assert!(
+        r.warnings.iter().all(|w| w.kind != "value_truncated"),
+        "{:?}",
+        r.warnings
+    );
+    // A dangling ending still counts on a free line.
+    let doc = format!("{HEAD}单位（盖章）：市卫生健康委员会和\n");
+    let r = &run(&doc)[0];
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.kind == "value_truncated" && w.path == "fields.declaring_unit"));
+}
