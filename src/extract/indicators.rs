@@ -139,6 +139,9 @@ fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
 struct Segment<'c> {
     level2: Option<(usize, &'c Cell, MatchQuality)>,
     texts: Vec<&'c Cell>,
+    /// Set for the left (0) and right (1) pair of a continuation row split
+    /// in two: the half is its order, not its position.
+    half: Option<usize>,
 }
 
 /// Reads indicators from `rows` of `grid` (the header row first).
@@ -160,7 +163,11 @@ pub fn extract(
     }
     let kinds: Vec<Vec<Kind>> = grid.rows[rows.clone()]
         .iter()
-        .map(|r| r.cells.iter().map(|c| classify(c, &header, ind)).collect())
+        .map(|r| {
+            let mut k: Vec<Kind> = r.cells.iter().map(|c| classify(c, &header, ind)).collect();
+            level1_by_count(&mut k, &r.cells, header.horizon_cols.len(), ind);
+            k
+        })
         .collect();
 
     // Horizons in use: from the fields, and from rows that print a level-2
@@ -213,6 +220,7 @@ pub fn extract(
         let mut segments: Vec<Segment> = vec![Segment {
             level2: None,
             texts: Vec::new(),
+            half: None,
         }];
         for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
             match kind {
@@ -221,6 +229,7 @@ pub fn extract(
                     segments.push(Segment {
                         level2: Some((*l2, cell, *q)),
                         texts: Vec::new(),
+                        half: None,
                     });
                 }
                 Kind::Text => {
@@ -232,12 +241,15 @@ pub fn extract(
                 Kind::Level1(..) => {}
             }
         }
+        let segments = split_continuation(segments, &header);
         let n_l2 = segments.iter().filter(|s| s.level2.is_some()).count();
         let mut l2_seen = 0;
         for seg in &segments {
             let mut repairs = l1_repairs.clone();
             // Which half of the table.
-            let h = if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
+            let h = if let Some(half) = seg.half {
+                half
+            } else if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
                 l2_seen += 1;
                 l2_seen - 1
             } else {
@@ -264,7 +276,7 @@ pub fn extract(
                     by_pos
                 }
             };
-            let continuation = seg.level2.is_none() && !seg.texts.is_empty();
+            let continuation = seg.level2.is_none() && !seg.texts.is_empty() && seg.half.is_none();
             let h = if continuation {
                 fill_order_horizon(h, &group_n, &cur_l2, &header, &mut repairs)
             } else {
@@ -329,6 +341,56 @@ pub fn extract(
         }
     }
     out
+}
+
+/// A row printing more level-2 cells than the table has halves, whose first
+/// one is also a level-1 name (成本指标 under 成本指标), printed its level 1
+/// there: a shifted row moves that cell off the level-1 column, so the
+/// count decides, not the column.
+fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indicators) {
+    let l2: Vec<usize> = (0..kinds.len())
+        .filter(|&i| matches!(kinds[i], Kind::Level2(..)))
+        .collect();
+    if l2.len() <= halves {
+        return;
+    }
+    let first = l2[0];
+    let folded = fold(&cells[first].text);
+    let key = &folded.key[enumerator_len(&folded.key)..];
+    if let Some(m) = best_label(key, &ind.level1) {
+        kinds[first] = Kind::Level1(m.label, m.quality);
+    }
+}
+
+/// A row without level-2 cells holding two name/value pairs is one
+/// indicator per half (left pair, right pair), not one indicator with a
+/// four-cell value.
+fn split_continuation<'c>(segments: Vec<Segment<'c>>, header: &Header) -> Vec<Segment<'c>> {
+    if header.horizon_cols.len() != 2 {
+        return segments;
+    }
+    segments
+        .into_iter()
+        .flat_map(|seg| {
+            if seg.level2.is_none() && seg.texts.len() == 4 {
+                let (a, b) = seg.texts.split_at(2);
+                vec![
+                    Segment {
+                        level2: None,
+                        texts: a.to_vec(),
+                        half: Some(0),
+                    },
+                    Segment {
+                        level2: None,
+                        texts: b.to_vec(),
+                        half: Some(1),
+                    },
+                ]
+            } else {
+                vec![seg]
+            }
+        })
+        .collect()
 }
 
 /// The half a continuation row belongs to. Its position says `h`; but when

@@ -362,3 +362,47 @@ fn a_free_line_value_is_not_cut_at_a_cell_width() {
         .iter()
         .any(|w| w.kind == "value_truncated" && w.path == "fields.declaring_unit"));
 }
+
+#[test]
+fn a_continuation_row_with_two_pairs_is_one_indicator_per_half() {
+    let doc = format!(
+        "{HEAD}{IND_HEADER}\t产出指标\t质量指标\t问题整改率\t≥95%\t质量指标\t验收合格率\t100%\n\
+         \t\t\t甲率\t1%\t乙率\t2%\n"
+    );
+    let r = &run(&doc)[0];
+    let got: Vec<(&str, &str, &str)> = r
+        .indicators
+        .iter()
+        .map(|i| {
+            (
+                i.horizon.as_str(),
+                i.level3.as_deref().unwrap_or(""),
+                i.value.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("midterm", "问题整改率", "≥95%"),
+            ("annual", "验收合格率", "100%"),
+            ("midterm", "甲率", "1%"),
+            ("annual", "乙率", "2%")
+        ]
+    );
+}
+
+#[test]
+fn a_shifted_row_keeps_its_level1_by_count_not_column() {
+    // 成本指标 is a level-1 and a level-2 name; the row moved two cells
+    // right, so its level-1 cell sits near a level-2 column.
+    let doc = format!(
+        "{HEAD}{IND_HEADER}\t产出指标\t数量指标\t甲\t1\t数量指标\t乙\t2\n\
+         \t\t\t成本指标\t成本指标\t人均成本\t≤800元\t成本指标\n"
+    );
+    let r = &run(&doc)[0];
+    let last = r.indicators.last().unwrap();
+    assert_eq!(last.level3.as_deref(), Some("人均成本"));
+    assert_eq!(last.horizon, "midterm");
+    assert_eq!(last.level1.as_deref(), Some("成本指标"));
+}
