@@ -247,12 +247,15 @@ pub fn extract(
         for seg in &segments {
             let mut repairs = l1_repairs.clone();
             // Which half of the table.
+            // Set when the header's columns alone chose the half.
+            let mut by_position = false;
             let h = if let Some(half) = seg.half {
                 half
             } else if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
                 l2_seen += 1;
                 l2_seen - 1
             } else {
+                by_position = true;
                 let pos = seg
                     .texts
                     .first()
@@ -277,15 +280,23 @@ pub fn extract(
                 }
             };
             let continuation = seg.level2.is_none() && !seg.texts.is_empty() && seg.half.is_none();
+            let placed = h;
             let h = if continuation {
                 fill_order_horizon(h, &group_n, &cur_l2, &header, &mut repairs)
             } else {
                 h
             };
+            // Fill order overruled the columns: two weak signals disagree.
+            let moved = h != placed;
             // Both halves' groups hold indicators: a row shifted by a whole
             // half would look just like this one.
-            let position_only = continuation
-                && (0..group_n.len()).any(|o| o != h && group_n[o] > 0 && cur_l2[o].is_some());
+            // Or: a lone level-2 segment placed by its columns in a form
+            // whose halves are both in use (its twin cell was lost, so a
+            // shifted row cannot be told from an unshifted one).
+            let position_only = moved
+                || (continuation
+                    && (0..group_n.len()).any(|o| o != h && group_n[o] > 0 && cur_l2[o].is_some()))
+                || (by_position && seg.level2.is_some() && !seg.texts.is_empty() && used.len() > 1);
             if seg.level2.is_some() {
                 group_n[h] = 0;
             }
@@ -348,6 +359,22 @@ pub fn extract(
 /// there: a shifted row moves that cell off the level-1 column, so the
 /// count decides, not the column.
 fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indicators) {
+    // A level-1 cell is followed by a level-2 cell, never directly by an
+    // indicator's name: in a row that also prints the other half's level-2
+    // cell, a name in both vocabularies followed by text is the level 2 (a
+    // row shifted left, its level-1 cell lost).
+    for i in 0..kinds.len() {
+        if let Kind::Level1(..) = kinds[i] {
+            let twin_later = kinds[i + 1..].iter().any(|k| matches!(k, Kind::Level2(..)));
+            if twin_later && kinds.get(i + 1) == Some(&Kind::Text) {
+                let folded = fold(&cells[i].text);
+                let key = &folded.key[enumerator_len(&folded.key)..];
+                if let Some(m) = best_label(key, &ind.level2) {
+                    kinds[i] = Kind::Level2(m.label, m.quality);
+                }
+            }
+        }
+    }
     let l2: Vec<usize> = (0..kinds.len())
         .filter(|&i| matches!(kinds[i], Kind::Level2(..)))
         .collect();

@@ -406,3 +406,32 @@ fn a_shifted_row_keeps_its_level1_by_count_not_column() {
     assert_eq!(last.horizon, "midterm");
     assert_eq!(last.level1.as_deref(), Some("成本指标"));
 }
+
+#[test]
+fn a_level2_name_followed_by_text_is_no_level1() {
+    // Shifted two cells left with its level-1 cell lost: 成本指标 at column 0
+    // sits nearest the level-1 column, but text follows it.
+    let doc = format!(
+        "{HEAD}{IND_HEADER}\t产出指标\t数量指标\t甲\t1\t数量指标\t乙\t2\n\
+         成本指标\t单位成本\t1.2万元\t成本指标\t单位成本\t1.3万元\n"
+    );
+    let r = &run(&doc)[0];
+    let got: Vec<(&str, &str)> = r.indicators[2..]
+        .iter()
+        .map(|i| (i.horizon.as_str(), i.value.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(got, [("midterm", "1.2万元"), ("annual", "1.3万元")]);
+}
+
+#[test]
+fn a_lone_level2_placed_by_position_in_a_two_half_form_is_capped() {
+    let doc = format!(
+        "{HEAD}{IND_HEADER}\t产出指标\t数量指标\t甲\t1\t数量指标\t乙\t2\n\
+         成本指标\t\t\t成本指标\t项目成本\t控制在预算内\n"
+    );
+    let r = &run(&doc)[0];
+    let last = r.indicators.last().unwrap();
+    assert_eq!(last.value.as_deref(), Some("控制在预算内"));
+    assert!(last.confidence <= crate::score::ScoreModel::default().position_only_cap);
+    assert!(r.indicators[0].confidence > 0.9);
+}
