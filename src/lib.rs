@@ -21,6 +21,7 @@
 pub mod batch;
 pub mod emit;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod golden;
 pub mod ingest;

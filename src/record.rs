@@ -191,6 +191,11 @@ pub struct Indicator {
     pub repairs: Vec<Repair>,
     #[serde(skip)]
     pub truncated: bool,
+    /// Set when only the row's position put it in its half while the other
+    /// half would have been as consistent (a continuation row); lowers
+    /// confidence.
+    #[serde(skip)]
+    pub position_only: bool,
 }
 
 fn ser_conf<S: Serializer>(c: &f64, s: S) -> Result<S::Ok, S::Error> {

@@ -46,8 +46,13 @@ pub struct LabelMatch {
 
 /// Shortest cell (in characters) that may stand for a longer label.
 const MIN_PARTIAL_CHARS: usize = 3;
-/// A truncated cell keeps at least this share of the label.
+/// A truncated cell keeps at least this share of the label...
 const MIN_KEPT_SHARE: f64 = 0.5;
+/// ...unless it is a clean beginning (no confused character): OCR cuts a
+/// long label to its first 3 characters (`一般公` for `一般公共预算收入`).
+/// Whether such a stub is unambiguous is decided against the whole
+/// vocabulary ([`best_label`], `resolve`), not here.
+const MIN_PREFIX_SHARE: f64 = 0.3;
 
 /// Scores a folded cell against a folded label. `None` when the cell cannot
 /// be that label.
@@ -62,7 +67,13 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
     if n < MIN_PARTIAL_CHARS {
         return None;
     }
-    if (n as f64) < MIN_KEPT_SHARE * label.len() as f64 {
+    let clean_prefix = label.starts_with(cell);
+    let min_share = if clean_prefix {
+        MIN_PREFIX_SHARE
+    } else {
+        MIN_KEPT_SHARE
+    };
+    if (n as f64) < min_share * label.len() as f64 {
         return None;
     }
     let mismatches = cell.iter().zip(label).filter(|(a, b)| a != b).count();
@@ -182,6 +193,8 @@ const DIGIT_LOOKALIKES: &[(char, char)] = &[
     ('S', '5'),
     ('s', '5'),
     ('B', '8'),
+    // Keys are folded (lower-cased) before repair.
+    ('b', '8'),
     ('Z', '2'),
     ('z', '2'),
     ('G', '6'),
@@ -266,6 +279,14 @@ mod tests {
         assert_eq!(q, MatchQuality::Truncated);
         assert!(s > 0.8 && s < 1.0);
         assert!(score_label(&chars("预算"), &chars("预算单位及代码")).is_none());
+        // A clean 3-character stub of an 8-character label.
+        let (s, q) = score_label(&chars("一般公"), &chars("一般公共预算收入")).unwrap();
+        assert_eq!(q, MatchQuality::Truncated);
+        assert!((s - 3.0 / 8.0).abs() < 1e-9);
+        // ...but not with a confused character in it.
+        assert!(score_label(&chars("一股公"), &chars("一般公共预算收入")).is_none());
+        assert!(score_label(&chars("一般公共"), &chars("一般公共预算收入十")).is_some());
+        assert!(score_label(&chars("般公共"), &chars("一般公共预算收入")).is_none());
     }
 
     #[test]
@@ -321,6 +342,7 @@ mod tests {
         assert_eq!(read_number("１３", &units), NumberRead::Clean(13.0));
         assert_eq!(read_number("1O", &units), NumberRead::Repaired(10.0));
         assert_eq!(read_number("2l.S", &units), NumberRead::Repaired(21.5));
+        assert_eq!(read_number("8B8", &units), NumberRead::Repaired(888.0));
         assert_eq!(read_number("待定", &units), NumberRead::Unparsed);
         assert_eq!(read_number("OO", &units), NumberRead::Unparsed);
         assert_eq!(read_number("1.2.3", &units), NumberRead::Unparsed);

@@ -8,8 +8,11 @@
 //! Invariant: a repaired, inferred or suspicious value always scores below
 //! the same value found clean.
 
-use crate::record::{Evidence, Record, RepairKind, Warning};
+use crate::record::{Evidence, FieldValue, Indicator, Record, RepairKind, Warning};
 use crate::template::Template;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// The scoring table.
 #[derive(Debug, Clone)]
@@ -23,6 +26,18 @@ pub struct ScoreModel {
     pub truncated_factor: f64,
     pub check_failed_factor: f64,
     pub ambiguous_factor: f64,
+    /// Added for a number confirmed by a passing sum check.
+    pub check_passed_bonus: f64,
+    /// Indicator placed in its half by position alone.
+    pub position_only_factor: f64,
+    /// Highest confidence of an indicator placed by position alone: a row
+    /// shifted by exactly one half looks the same, so no amount of tuning
+    /// data can make it safe to skip review.
+    pub position_only_cap: f64,
+    /// Highest confidence of a value with a warning against it (cut short,
+    /// failed cross-check, several boxes ticked, unreadable, label absent):
+    /// whatever a refit says, such a value goes to a person.
+    pub review_cap: f64,
 }
 
 impl Default for ScoreModel {
@@ -37,6 +52,10 @@ impl Default for ScoreModel {
             truncated_factor: 0.6,
             check_failed_factor: 0.5,
             ambiguous_factor: 0.5,
+            check_passed_bonus: 0.01,
+            position_only_factor: 0.9,
+            position_only_cap: 0.85,
+            review_cap: 0.8,
         }
     }
 }
@@ -56,49 +75,38 @@ impl ScoreModel {
     }
 }
 
-/// Runs the cross-checks, then scores every field and indicator and the
-/// record (its lowest score).
+/// Runs the cross-checks, then scores every field and indicator (evidence →
+/// raw score → the built-in calibration table) and the record (its lowest
+/// score).
 pub fn finish(record: &mut Record, template: &Template) {
-    cross_check(record, template);
+    finish_with(record, template, Calibration::builtin());
+}
+
+/// [`finish`] with a given calibration ([`Calibration::identity`] gives the
+/// raw evidence scores, which is what a refit starts from).
+pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) {
+    let passed = cross_check(record, template);
     let model = ScoreModel::default();
-    for (_, fv) in record.fields.iter_mut() {
-        let base = match fv.evidence {
-            Evidence::Found => model.found,
-            Evidence::Blank => model.blank,
-            Evidence::AbsentOptional => model.absent_optional,
-            Evidence::AbsentRequired => model.absent_required,
-            Evidence::Unparsed => model.unparsed,
-        };
-        let mut c = base
-            - fv.repairs
-                .iter()
-                .map(|r| model.penalty(r.kind))
-                .sum::<f64>();
-        if fv.truncated {
-            c *= model.truncated_factor;
+    for (key, fv) in record.fields.iter_mut() {
+        let raw = raw_field(fv, &model, passed.contains(key));
+        fv.confidence = cal.apply(Kind::Field, raw);
+        let suspicious = fv.truncated
+            || fv.check_failed
+            || fv.ambiguous
+            || matches!(fv.evidence, Evidence::Unparsed | Evidence::AbsentRequired);
+        if suspicious {
+            fv.confidence = fv.confidence.min(model.review_cap);
         }
-        if fv.check_failed {
-            c *= model.check_failed_factor;
-        }
-        if fv.ambiguous {
-            c *= model.ambiguous_factor;
-        }
-        fv.confidence = c.clamp(0.01, 0.99);
     }
     for ind in record.indicators.iter_mut() {
-        let mut c = model.indicator
-            - ind
-                .repairs
-                .iter()
-                .map(|r| model.penalty(r.kind))
-                .sum::<f64>();
-        if ind.truncated {
-            c *= model.truncated_factor;
+        let raw = raw_indicator(ind, &model);
+        ind.confidence = cal.apply(Kind::Indicator, raw);
+        if ind.position_only {
+            ind.confidence = ind.confidence.min(model.position_only_cap);
         }
-        if ind.level2.is_none() {
-            c *= 0.5;
+        if ind.truncated || ind.level2.is_none() {
+            ind.confidence = ind.confidence.min(model.review_cap);
         }
-        ind.confidence = c.clamp(0.01, 0.99);
     }
     record.confidence = record
         .fields
@@ -108,10 +116,212 @@ pub fn finish(record: &mut Record, template: &Template) {
         .fold(1.0, f64::min);
 }
 
+/// The hand-set evidence score of a field: base probability for how it was
+/// found, minus a penalty per repair, scaled down for truncation, a failed
+/// cross-check or an ambiguous tick; a number confirmed by a passing
+/// cross-check gains `check_passed_bonus`.
+pub fn raw_field(fv: &FieldValue, model: &ScoreModel, check_passed: bool) -> f64 {
+    let base = match fv.evidence {
+        Evidence::Found => model.found,
+        Evidence::Blank => model.blank,
+        Evidence::AbsentOptional => model.absent_optional,
+        Evidence::AbsentRequired => model.absent_required,
+        Evidence::Unparsed => model.unparsed,
+    };
+    let mut c = base
+        - fv.repairs
+            .iter()
+            .map(|r| model.penalty(r.kind))
+            .sum::<f64>();
+    if check_passed && !fv.value.is_null() && !fv.check_failed {
+        c += model.check_passed_bonus;
+    }
+    if fv.truncated {
+        c *= model.truncated_factor;
+    }
+    if fv.check_failed {
+        c *= model.check_failed_factor;
+    }
+    if fv.ambiguous {
+        c *= model.ambiguous_factor;
+    }
+    c.clamp(0.01, 0.99)
+}
+
+/// The hand-set evidence score of an indicator.
+pub fn raw_indicator(ind: &Indicator, model: &ScoreModel) -> f64 {
+    let mut c = model.indicator
+        - ind
+            .repairs
+            .iter()
+            .map(|r| model.penalty(r.kind))
+            .sum::<f64>();
+    if ind.truncated {
+        c *= model.truncated_factor;
+    }
+    if ind.level2.is_none() {
+        c *= 0.5;
+    }
+    if ind.position_only {
+        c *= model.position_only_factor;
+    }
+    c.clamp(0.01, 0.99)
+}
+
+/// What a calibration table scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Field,
+    Indicator,
+}
+
+/// One step of a fitted table: raw scores from `from` up map to `p`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub from: f64,
+    pub p: f64,
+    /// Items of the tuning data behind this step.
+    pub n: usize,
+    /// How many of them were right.
+    pub right: usize,
+}
+
+/// Raw evidence score → probability, fitted on labelled data
+/// (`formsift calibrate`). An empty table is the identity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    #[serde(default)]
+    pub about: String,
+    /// Weight of the raw score as a prior in each step (pseudo-items).
+    #[serde(default)]
+    pub prior_weight: f64,
+    #[serde(default)]
+    pub fields: Vec<Step>,
+    #[serde(default)]
+    pub indicators: Vec<Step>,
+}
+
+/// Highest probability a fitted table gives: no evidence makes a value
+/// certain.
+pub const MAX_P: f64 = 0.999;
+/// Within one step, a lower raw score still scores lower (a repaired value
+/// never ties the same value found clean): `p − TIE_SLOPE · (1 − raw)`.
+pub const TIE_SLOPE: f64 = 0.01;
+
+const BUILTIN_CALIBRATION: &str = include_str!("../templates/perf-target.calibration.json");
+
+impl Calibration {
+    /// No mapping: confidences are the raw evidence scores.
+    pub fn identity() -> &'static Calibration {
+        static ID: OnceLock<Calibration> = OnceLock::new();
+        ID.get_or_init(Calibration::default)
+    }
+
+    /// The table fitted on the tuning corpus, compiled in
+    /// (`templates/perf-target.calibration.json`).
+    pub fn builtin() -> &'static Calibration {
+        static CAL: OnceLock<Calibration> = OnceLock::new();
+        CAL.get_or_init(|| Calibration::from_json(BUILTIN_CALIBRATION).unwrap_or_default())
+    }
+
+    pub fn from_json(text: &str) -> Result<Calibration, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Maps a raw score to a probability.
+    pub fn apply(&self, kind: Kind, raw: f64) -> f64 {
+        let steps = match kind {
+            Kind::Field => &self.fields,
+            Kind::Indicator => &self.indicators,
+        };
+        let Some(first) = steps.first() else {
+            return raw;
+        };
+        let step = steps.iter().rev().find(|s| raw >= s.from).unwrap_or(first);
+        (step.p - TIE_SLOPE * (1.0 - raw)).clamp(0.001, MAX_P)
+    }
+}
+
+/// Raw-score bin edges of a fitted table (binned calibration): each bin
+/// gathers one band of evidence (clean, one light repair, heavier repairs,
+/// suspicious, unreadable), so a band's probability is learnt from its own
+/// items and a few rare items cannot borrow the certainty of thousands of
+/// clean ones.
+pub const RAW_EDGES: [f64; 10] = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97];
+
+/// Fits a step table to (raw score, right?) items: items are binned by raw
+/// score ([`RAW_EDGES`]); each bin's probability is its share of right
+/// items smoothed toward its mean raw score with `prior_weight`
+/// pseudo-items; then, from the top bin down, a bin scoring above the bin
+/// over it is lowered to just below it. That makes the table monotone the
+/// conservative way: where isotonic pooling would lift a rare kind of
+/// evidence to the certainty of the clean majority, this keeps it low (a
+/// confident error costs more than an underconfident right value). Empty
+/// bins are skipped (their raw scores fall to the step below).
+pub fn fit_steps(items: &[(f64, bool)], prior_weight: f64) -> Vec<Step> {
+    struct Block {
+        lo: f64,
+        hi: f64,
+        n: usize,
+        right: usize,
+        raw_sum: f64,
+    }
+    impl Block {
+        fn p(&self, w: f64) -> f64 {
+            let prior = self.raw_sum / self.n as f64;
+            ((self.right as f64 + w * prior) / (self.n as f64 + w)).min(MAX_P)
+        }
+    }
+    let mut sorted: Vec<(f64, bool)> = items.iter().copied().filter(|x| x.0.is_finite()).collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut blocks: Vec<Block> = Vec::new();
+    for (raw, ok) in sorted {
+        let key = RAW_EDGES
+            .iter()
+            .rev()
+            .find(|&&e| raw >= e)
+            .copied()
+            .unwrap_or(0.0);
+        match blocks.last_mut() {
+            Some(b) if (b.hi - key).abs() < 1e-9 => {
+                b.n += 1;
+                b.right += ok as usize;
+                b.raw_sum += raw;
+            }
+            _ => blocks.push(Block {
+                lo: key,
+                hi: key,
+                n: 1,
+                right: ok as usize,
+                raw_sum: raw,
+            }),
+        }
+    }
+    let mut steps: Vec<Step> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Step {
+            from: if i == 0 { 0.0 } else { b.lo },
+            p: (b.p(prior_weight) * 1e4).round() / 1e4,
+            n: b.n,
+            right: b.right,
+        })
+        .collect();
+    for i in (0..steps.len().saturating_sub(1)).rev() {
+        let cap = steps[i + 1].p - 0.001;
+        if steps[i].p > cap {
+            steps[i].p = (cap * 1e4).round() / 1e4;
+        }
+    }
+    steps
+}
+
 /// Sum checks from the template: `total` must equal the sum of `parts`
 /// (a blank counts as 0). A check whose parts are all blank (or not in the
 /// form) says nothing and is skipped.
-fn cross_check(record: &mut Record, template: &Template) {
+/// Returns the fields of the checks that passed.
+fn cross_check(record: &mut Record, template: &Template) -> HashSet<String> {
+    let mut passed = HashSet::new();
     for check in &template.sums {
         let get = |k: &str| record.field(k).and_then(|f| f.value.as_number());
         let total = get(&check.total);
@@ -122,6 +332,8 @@ fn cross_check(record: &mut Record, template: &Template) {
         let sum: f64 = parts.iter().map(|p| p.unwrap_or(0.0)).sum();
         let t = total.unwrap_or(0.0);
         if (t - sum).abs() <= 1e-6 * t.abs().max(1.0) {
+            passed.insert(check.total.clone());
+            passed.extend(check.parts.iter().cloned());
             continue;
         }
         for k in std::iter::once(&check.total).chain(check.parts.iter()) {
@@ -141,6 +353,7 @@ fn cross_check(record: &mut Record, template: &Template) {
             ),
         });
     }
+    passed
 }
 
 #[cfg(test)]
@@ -210,5 +423,81 @@ mod tests {
         for (_, f) in &r.fields {
             assert!((0.0..=1.0).contains(&f.confidence));
         }
+    }
+
+    #[test]
+    fn fit_bins_smooths_and_keeps_the_table_monotone() {
+        let mut items = vec![(0.98, true); 10];
+        items.extend([(0.82, true), (0.82, true), (0.82, true), (0.82, false)]);
+        items.extend([(0.55, true), (0.55, true)]);
+        let steps = fit_steps(&items, 2.0);
+        let got: Vec<(f64, f64, usize, usize)> =
+            steps.iter().map(|s| (s.from, s.p, s.n, s.right)).collect();
+        // 0.5 bin: (2 + 2·0.55)/4 = 0.775, lowered under the 0.8 bin's
+        // (3 + 2·0.82)/6 = 0.7733; top: (10 + 2·0.98)/12 = 0.9967.
+        assert_eq!(
+            got,
+            [
+                (0.0, 0.7723, 2, 2),
+                (0.8, 0.7733, 4, 3),
+                (0.97, 0.9967, 10, 10)
+            ]
+        );
+        let cal = Calibration {
+            fields: steps,
+            ..Calibration::default()
+        };
+        assert!((cal.apply(Kind::Field, 0.98) - (0.9967 - 0.0002)).abs() < 1e-9);
+        assert!((cal.apply(Kind::Field, 0.85) - (0.7733 - 0.0015)).abs() < 1e-9);
+        assert!((cal.apply(Kind::Field, 0.3) - (0.7723 - 0.007)).abs() < 1e-9);
+        // No indicator table: the identity.
+        assert_eq!(cal.apply(Kind::Indicator, 0.42), 0.42);
+        assert!(fit_steps(&[], 2.0).is_empty());
+    }
+
+    #[test]
+    fn builtin_table_parses_and_is_monotone() {
+        let cal = Calibration::builtin();
+        assert!(!cal.fields.is_empty() && !cal.indicators.is_empty());
+        for steps in [&cal.fields, &cal.indicators] {
+            assert_eq!(steps[0].from, 0.0);
+            for w in steps.windows(2) {
+                assert!(w[0].from < w[1].from && w[0].p < w[1].p, "{w:?}");
+            }
+        }
+        assert!(Calibration::from_json("{\"fields\": 3}").is_err());
+    }
+
+    #[test]
+    fn suspicious_values_are_capped_below_the_routing_threshold() {
+        let t = Template::builtin();
+        let mut r = record(vec![
+            ("project_name", Value::Text("x".into())),
+            ("implementer", Value::Text("y".into())),
+        ]);
+        r.fields[1].1.truncated = true;
+        finish(&mut r, &t);
+        let model = ScoreModel::default();
+        assert!(r.fields[0].1.confidence >= 0.9);
+        assert!(r.fields[1].1.confidence <= model.review_cap);
+        let mut ind = Indicator {
+            horizon: "annual".into(),
+            level1: Some("a".into()),
+            level2: Some("b".into()),
+            level3: Some("c".into()),
+            value: Some("d".into()),
+            confidence: 0.0,
+            line: 1,
+            repairs: Vec::new(),
+            truncated: false,
+            position_only: true,
+        };
+        let mut r2 = record(vec![]);
+        r2.indicators.push(ind.clone());
+        ind.position_only = false;
+        r2.indicators.push(ind);
+        finish(&mut r2, &t);
+        assert!(r2.indicators[0].confidence <= model.position_only_cap);
+        assert!(r2.indicators[1].confidence > r2.indicators[0].confidence);
     }
 }

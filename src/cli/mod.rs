@@ -2,6 +2,8 @@
 //! subcommand only wires flags to the library and reports; no extraction
 //! logic lives here.
 
+pub mod calibrate;
+pub mod eval;
 pub mod extract;
 pub mod golden;
 
@@ -62,6 +64,38 @@ pub enum Command {
     ///   formsift golden bless --only samples/new-scan.md
     #[command(verbatim_doc_comment)]
     Golden(golden::GoldenArgs),
+    /// Score predictions against gold labels: accuracy, indicator F1 and
+    /// whether the confidences can be trusted.
+    ///
+    /// Reports field accuracy (all fields and non-blank ones), a per-field
+    /// table, indicator precision/recall/F1, expected calibration error
+    /// (10 bins), Brier score, and every confident error (confidence >= 0.9
+    /// and wrong) with its file, form and field. Records are matched by
+    /// file name and form_index; values are compared as docs/record.md says.
+    ///
+    /// Examples:
+    ///   formsift extract corpus/test/heavy -o pred.jsonl
+    ///   formsift eval --gold corpus/test/heavy/gold.jsonl pred.jsonl
+    ///   formsift eval --gold gold.jsonl pred.jsonl --json | jq .ece
+    ///   scripts/eval.sh            # the whole held-out test split
+    ///
+    /// Exit status: 0 when the report was printed; 1 when an input cannot
+    /// be read (the message names the file and line).
+    #[command(verbatim_doc_comment)]
+    Eval(eval::EvalArgs),
+
+    /// Refit the confidence table on labelled documents.
+    ///
+    /// Extracts every document the gold files name with raw evidence
+    /// scores, compares with the gold, and fits raw score -> probability
+    /// (isotonic, smoothed toward the raw score) separately for fields and
+    /// indicators. The table is compiled in: rebuild after refitting.
+    ///
+    /// Examples:
+    ///   formsift calibrate --gold corpus/tune/light/gold.jsonl --gold corpus/tune/heavy/gold.jsonl
+    ///   formsift calibrate --gold my-gold.jsonl -o /tmp/table.json --prior-weight 20
+    #[command(verbatim_doc_comment)]
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -82,5 +116,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Golden(args) => golden::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }

@@ -7,7 +7,11 @@ use crate::template::Template;
 use aho_corasick::{Anchored, Input};
 
 /// Lowest score for a cut-short or confused label to count.
-pub const MIN_LABEL_SCORE: f64 = 0.5;
+pub const MIN_LABEL_SCORE: f64 = 0.3;
+
+/// A label shorter than this (in folded UTF-8 bytes: 4 Han characters) must
+/// be followed by a separator to count as a label with its value in one cell.
+const SHORT_LABEL_BYTES: usize = 12;
 
 /// What one cell is.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +81,17 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
     if let Some(m) = template.label_automaton.find(input) {
         let folded = fold(text);
         let rest = folded.clean_from(text, skip + m.end());
+        // A short label run straight into more Han text is a word of a
+        // longer phrase (单位 in 单位养护成本), not a label with its value.
+        let short = m.end() - m.start() < SHORT_LABEL_BYTES;
+        if short
+            && rest
+                .chars()
+                .next()
+                .is_some_and(|c| crate::normalize::is_cjk(c) && c.is_alphabetic())
+        {
+            return CellClass::Value;
+        }
         let value = strip_label_tail(rest);
         let exact = LabelMatch {
             label: m.pattern().as_usize(),
@@ -151,6 +166,22 @@ mod tests {
         );
         assert_eq!(classify("某区某某局王五", &t), CellClass::Value);
         assert_eq!(classify("8", &t), CellClass::Value);
+    }
+
+    #[test]
+    fn a_short_label_inside_a_phrase_is_no_label() {
+        let t = Template::builtin();
+        // 单位 (amount_unit's label) opening an indicator name.
+        assert_eq!(classify("单位养护成本", &t), CellClass::Value);
+        assert_eq!(
+            label_text(&classify("单位：万元", &t), &t),
+            ("单位".into(), Some("万元".into()))
+        );
+        // A long label run into its value still counts.
+        assert_eq!(
+            label_text(&classify("实施单位及责任人市府办谯小涛", &t), &t),
+            ("实施单位及责任人".into(), Some("市府办谯小涛".into()))
+        );
     }
 
     #[test]

@@ -136,6 +136,9 @@ fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
 struct Segment<'c> {
     level2: Option<(usize, &'c Cell, MatchQuality)>,
     texts: Vec<&'c Cell>,
+    /// Set for the left (0) and right (1) pair of a continuation row split
+    /// in two: the half is its order, not its position.
+    half: Option<usize>,
 }
 
 /// Reads indicators from `rows` of `grid` (the header row first).
@@ -157,7 +160,11 @@ pub fn extract(
     }
     let kinds: Vec<Vec<Kind>> = grid.rows[rows.clone()]
         .iter()
-        .map(|r| r.cells.iter().map(|c| classify(c, &header, ind)).collect())
+        .map(|r| {
+            let mut k: Vec<Kind> = r.cells.iter().map(|c| classify(c, &header, ind)).collect();
+            level1_by_count(&mut k, &r.cells, header.horizon_cols.len(), ind);
+            k
+        })
         .collect();
 
     // Horizons in use: from the fields, and from rows that print a level-2
@@ -187,6 +194,10 @@ pub fn extract(
     let mut out = Vec::new();
     let mut cur_l1: Option<usize> = None;
     let mut cur_l2: Vec<Option<usize>> = vec![None; header.horizon_cols.len()];
+    // Indicators read so far in each half's current level-2 group. A form
+    // fills a group from its level-2 row down, so a continuation row (no
+    // level-2 cell) cannot open a half whose group is still empty.
+    let mut group_n: Vec<usize> = vec![0; header.horizon_cols.len()];
     for (offset, row) in grid.rows[rows.clone()].iter().enumerate().skip(1) {
         let r = rows.start + offset;
         let row_kinds = &kinds[offset];
@@ -198,6 +209,7 @@ pub fn extract(
         }) {
             cur_l1 = Some(l1);
             cur_l2.iter_mut().for_each(|x| *x = None);
+            group_n.iter_mut().for_each(|x| *x = 0);
             consumed.mark(r, ci);
             l1_repairs.extend(label_repairs(q, &row.cells[ci].text, &ind.level1[l1].text));
         }
@@ -205,6 +217,7 @@ pub fn extract(
         let mut segments: Vec<Segment> = vec![Segment {
             level2: None,
             texts: Vec::new(),
+            half: None,
         }];
         for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
             match kind {
@@ -213,6 +226,7 @@ pub fn extract(
                     segments.push(Segment {
                         level2: Some((*l2, cell, *q)),
                         texts: Vec::new(),
+                        half: None,
                     });
                 }
                 Kind::Text => {
@@ -224,15 +238,21 @@ pub fn extract(
                 Kind::Level1(..) => {}
             }
         }
+        let segments = split_continuation(segments, &header);
         let n_l2 = segments.iter().filter(|s| s.level2.is_some()).count();
         let mut l2_seen = 0;
         for seg in &segments {
             let mut repairs = l1_repairs.clone();
             // Which half of the table.
-            let h = if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
+            // Set when the header's columns alone chose the half.
+            let mut by_position = false;
+            let h = if let Some(half) = seg.half {
+                half
+            } else if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
                 l2_seen += 1;
                 l2_seen - 1
             } else {
+                by_position = true;
                 let pos = seg
                     .texts
                     .first()
@@ -256,6 +276,27 @@ pub fn extract(
                     by_pos
                 }
             };
+            let continuation = seg.level2.is_none() && !seg.texts.is_empty() && seg.half.is_none();
+            let placed = h;
+            let h = if continuation {
+                fill_order_horizon(h, &group_n, &cur_l2, &header, &mut repairs)
+            } else {
+                h
+            };
+            // Fill order overruled the columns: two weak signals disagree.
+            let moved = h != placed;
+            // Both halves' groups hold indicators: a row shifted by a whole
+            // half would look just like this one.
+            // Or: a lone level-2 segment placed by its columns in a form
+            // whose halves are both in use (its twin cell was lost, so a
+            // shifted row cannot be told from an unshifted one).
+            let position_only = moved
+                || (continuation
+                    && (0..group_n.len()).any(|o| o != h && group_n[o] > 0 && cur_l2[o].is_some()))
+                || (by_position && seg.level2.is_some() && !seg.texts.is_empty() && used.len() > 1);
+            if seg.level2.is_some() {
+                group_n[h] = 0;
+            }
             // Level 2: printed, or carried down from the rows above.
             let level2 = match seg.level2 {
                 Some((l2, cell, q)) => {
@@ -290,6 +331,7 @@ pub fn extract(
             if seg.texts.is_empty() {
                 continue;
             }
+            group_n[h] += 1;
             let (level3, value, extra) = name_and_value(seg, &header, h);
             repairs.extend(extra);
             out.push(Indicator {
@@ -302,10 +344,105 @@ pub fn extract(
                 line: row.line,
                 repairs,
                 truncated: false,
+                position_only,
             });
         }
     }
     out
+}
+
+/// A row printing more level-2 cells than the table has halves, whose first
+/// one is also a level-1 name (成本指标 under 成本指标), printed its level 1
+/// there: a shifted row moves that cell off the level-1 column, so the
+/// count decides, not the column.
+fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indicators) {
+    // A level-1 cell is followed by a level-2 cell, never directly by an
+    // indicator's name: in a row that also prints the other half's level-2
+    // cell, a name in both vocabularies followed by text is the level 2 (a
+    // row shifted left, its level-1 cell lost).
+    for i in 0..kinds.len() {
+        if let Kind::Level1(..) = kinds[i] {
+            let twin_later = kinds[i + 1..].iter().any(|k| matches!(k, Kind::Level2(..)));
+            if twin_later && kinds.get(i + 1) == Some(&Kind::Text) {
+                let key = &cells[i].key[enumerator_len(&cells[i].key)..];
+                if let Some(m) = best_label(key, &ind.level2) {
+                    kinds[i] = Kind::Level2(m.label, m.quality);
+                }
+            }
+        }
+    }
+    let l2: Vec<usize> = (0..kinds.len())
+        .filter(|&i| matches!(kinds[i], Kind::Level2(..)))
+        .collect();
+    if l2.len() <= halves {
+        return;
+    }
+    let first = l2[0];
+    let key = &cells[first].key[enumerator_len(&cells[first].key)..];
+    if let Some(m) = best_label(key, &ind.level1) {
+        kinds[first] = Kind::Level1(m.label, m.quality);
+    }
+}
+
+/// A row without level-2 cells holding two name/value pairs is one
+/// indicator per half (left pair, right pair), not one indicator with a
+/// four-cell value.
+fn split_continuation<'c>(segments: Vec<Segment<'c>>, header: &Header) -> Vec<Segment<'c>> {
+    if header.horizon_cols.len() != 2 {
+        return segments;
+    }
+    segments
+        .into_iter()
+        .flat_map(|seg| {
+            if seg.level2.is_none() && seg.texts.len() == 4 {
+                let (a, b) = seg.texts.split_at(2);
+                vec![
+                    Segment {
+                        level2: None,
+                        texts: a.to_vec(),
+                        half: Some(0),
+                    },
+                    Segment {
+                        level2: None,
+                        texts: b.to_vec(),
+                        half: Some(1),
+                    },
+                ]
+            } else {
+                vec![seg]
+            }
+        })
+        .collect()
+}
+
+/// The half a continuation row belongs to. Its position says `h`; but when
+/// `h`'s current group is still empty while exactly one other half's group
+/// already holds indicators, the row was shifted sideways (by a whole half,
+/// so the header's columns cannot tell) and belongs to that other half.
+fn fill_order_horizon(
+    h: usize,
+    group_n: &[usize],
+    cur_l2: &[Option<usize>],
+    header: &Header,
+    repairs: &mut Vec<Repair>,
+) -> usize {
+    if group_n.get(h).copied().unwrap_or(0) > 0 {
+        return h;
+    }
+    let open: Vec<usize> = (0..group_n.len())
+        .filter(|&o| o != h && group_n[o] > 0 && cur_l2[o].is_some())
+        .collect();
+    match open.as_slice() {
+        [other] => {
+            repairs.push(Repair::change(
+                RepairKind::ColumnShift,
+                &header.horizon_names[h],
+                &header.horizon_names[*other],
+            ));
+            *other
+        }
+        _ => h,
+    }
 }
 
 fn label_repairs(q: MatchQuality, from: &str, to: &str) -> Vec<Repair> {

@@ -85,7 +85,17 @@ enum Resolved {
 impl<'t> State<'t> {
     /// Picks the first candidate label that is still free, and the field(s)
     /// it fills.
-    fn resolve(&self, cands: &[LabelMatch], col: Option<usize>) -> Option<(LabelMatch, Resolved)> {
+    ///
+    /// `order` is (rank, count) of this cell among the cells of its row that
+    /// print the same label: when as many of them as open fields are in the
+    /// row, they go left to right to the fields ordered by anchor column,
+    /// which survives a row shifted sideways (a nearest-anchor rule does not).
+    fn resolve(
+        &self,
+        cands: &[LabelMatch],
+        col: Option<usize>,
+        order: Option<(usize, usize)>,
+    ) -> Option<(LabelMatch, Resolved)> {
         for cand in cands {
             let label = &self.template.labels[cand.label];
             match &label.target {
@@ -110,6 +120,16 @@ impl<'t> State<'t> {
                     {
                         return Some((*cand, Resolved::Fields(open)));
                     }
+                    if let Some((rank, count)) = order {
+                        let mut anchored: Vec<(usize, usize)> = open
+                            .iter()
+                            .filter_map(|&f| self.anchor_col(f).map(|a| (a, f)))
+                            .collect();
+                        if anchored.len() == open.len() && open.len() == count - rank {
+                            anchored.sort();
+                            return Some((*cand, Resolved::Fields(vec![anchored[0].1])));
+                        }
+                    }
                     let best = open
                         .iter()
                         .copied()
@@ -122,13 +142,17 @@ impl<'t> State<'t> {
         None
     }
 
-    /// Column distance between a cell and the field's `column_of` anchor.
-    fn anchor_distance(&self, field: usize, col: Option<usize>) -> usize {
-        let anchor = self.template.fields[field]
+    /// Column of the label of the field's `column_of` anchor, if found.
+    fn anchor_col(&self, field: usize) -> Option<usize> {
+        self.template.fields[field]
             .column_of
             .and_then(|a| self.slots[a].as_ref())
-            .and_then(|s| s.col);
-        match (anchor, col) {
+            .and_then(|s| s.col)
+    }
+
+    /// Column distance between a cell and the field's `column_of` anchor.
+    fn anchor_distance(&self, field: usize, col: Option<usize>) -> usize {
+        match (self.anchor_col(field), col) {
             (Some(a), Some(c)) => a.abs_diff(c),
             _ => usize::MAX / 2,
         }
@@ -338,7 +362,18 @@ fn fields_from_grid(
             let CellClass::Label { cands, inline } = &classes[r][ci] else {
                 continue;
             };
-            let Some((m, resolved)) = st.resolve(cands, Some(cell.col)) else {
+            let order = cands.first().map(|first| {
+                let same = |c: &CellClass| match c {
+                    CellClass::Label { cands: cs, .. } => {
+                        cs.first().map(|m| m.label) == Some(first.label)
+                    }
+                    CellClass::Value => false,
+                };
+                let rank = classes[r][..ci].iter().filter(|c| same(c)).count();
+                let count = classes[r].iter().filter(|c| same(c)).count();
+                (rank, count)
+            });
+            let Some((m, resolved)) = st.resolve(cands, Some(cell.col), order) else {
                 st.warnings.push(Warning {
                     kind: "duplicate_label".into(),
                     path: format!("line {}", cell.line),
@@ -406,7 +441,10 @@ fn take_below(
     consumed: &mut Consumed,
 ) -> Vec<(usize, String)> {
     let label = &grid.rows[r].cells[ci];
-    let (from, to) = (label.col, label.end());
+    // The last cell of a row whose trailing tabs were lost reaches to the
+    // row's end: its span is unknown, not one column.
+    let last = ci + 1 == grid.rows[r].cells.len();
+    let (from, to) = (label.col, if last { usize::MAX } else { label.end() });
     let mut out = Vec::new();
     for (r2, (row, row_classes)) in grid.rows.iter().zip(classes).enumerate().skip(r + 1) {
         if in_section(r2) || row_classes.iter().any(|c| c.is_label()) {
@@ -462,7 +500,7 @@ fn fields_from_line(line: usize, raw: &str, st: &mut State<'_>) {
             score: 1.0,
             quality: crate::repair::MatchQuality::Exact,
         };
-        match st.resolve(&[exact], None) {
+        match st.resolve(&[exact], None, None) {
             Some((_, Resolved::Fields(fields))) => {
                 st.used_labels.insert(label);
                 st.fill(&fields, &value, line, &[], None);
@@ -551,8 +589,12 @@ const TRUNCATION_PROBE_CHARS: usize = 6;
 /// printed whole in another cell).
 fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Template) {
     let corpus = Corpus::new(layout);
-    let check =
-        |text: &str, line: usize| -> bool { looks_truncated(text, line, &corpus, template) };
+    // A line outside the table has no cell width to be cut at: only its
+    // wording (a dangling ending) can show a value was cut short.
+    let free_lines: HashSet<usize> = layout.free.iter().map(|fl| fl.line).collect();
+    let check = |text: &str, line: usize| -> bool {
+        looks_truncated(text, line, &corpus, template, !free_lines.contains(&line))
+    };
 
     let mut warnings = Vec::new();
     for (key, fv) in record.fields.iter_mut() {
@@ -633,7 +675,13 @@ impl Corpus {
     }
 }
 
-fn looks_truncated(text: &str, line: usize, corpus: &Corpus, template: &Template) -> bool {
+fn looks_truncated(
+    text: &str,
+    line: usize,
+    corpus: &Corpus,
+    template: &Template,
+    in_cell: bool,
+) -> bool {
     let key = fold_key(text);
     if template
         .dangling_keys
@@ -641,6 +689,9 @@ fn looks_truncated(text: &str, line: usize, corpus: &Corpus, template: &Template
         .any(|e| key.len() > e.len() && key.ends_with(e.as_str()))
     {
         return true;
+    }
+    if !in_cell {
+        return false;
     }
     let chars: Vec<char> = key.chars().collect();
     if chars.len() < TRUNCATION_PROBE_CHARS || !chars.last().map(|&c| is_han(c)).unwrap_or(false) {
