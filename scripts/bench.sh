@@ -21,7 +21,7 @@ bin=target/release/formsift
 corpus="$work/corpus-$forms"
 if [ ! -d "$corpus" ]; then
   start=$(date +%s.%N)
-  python3 scripts/gen-corpus.py --forms "$forms" --out "$corpus"
+  python3 scripts/gen-bench-corpus.py --forms "$forms" --out "$corpus"
   echo "corpus generated in $(echo "$(date +%s.%N) - $start" | bc) s"
 fi
 bytes=$(du -sb "$corpus" | cut -f1)
@@ -53,17 +53,17 @@ print(f"scaling -j1 -> -j2: {w1 / w2:.2f}x")
 EOF
 echo
 echo "per-stage time at -j 1 (summed over threads):"
-sed -n '/time per stage/,$p' "$work/time-j1.txt" | tail -n +2
+sed -n '/time per stage/,/Command being timed/p' "$work/time-j1.txt" | sed '1d;$d'
 
 if command -v valgrind >/dev/null; then
   small="$work/corpus-cg-$cg_forms"
-  [ -d "$small" ] || python3 scripts/gen-corpus.py --forms "$cg_forms" --out "$small" >/dev/null
+  [ -d "$small" ] || python3 scripts/gen-bench-corpus.py --forms "$cg_forms" --out "$small" >/dev/null
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
     "$bin" extract "$small" -j 1 -q -o /dev/null 2> "$work/callgrind.log" || true
   ir=$(grep -oE 'Collected : [0-9]+' "$work/callgrind.log" | awk '{print $3}')
   # Fixed cost (process start, template compile) measured on one form.
   one="$work/corpus-cg-1"
-  [ -d "$one" ] || python3 scripts/gen-corpus.py --forms 1 --out "$one" >/dev/null
+  [ -d "$one" ] || python3 scripts/gen-bench-corpus.py --forms 1 --out "$one" >/dev/null
   valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     "$bin" extract "$one" -j 1 -q -o /dev/null 2> "$work/callgrind1.log" || true
   ir1=$(grep -oE 'Collected : [0-9]+' "$work/callgrind1.log" | awk '{print $3}')

@@ -27,15 +27,19 @@ pub struct BatchOptions {
     pub window_bytes: u64,
     /// Decode every input as this encoding instead of detecting it.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Serialize records to JSON lines in the worker threads (so the
+    /// ordered sink only writes bytes and does not hold the workers back).
+    pub serialize: bool,
 }
 
 impl Default for BatchOptions {
     fn default() -> Self {
         BatchOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
-            window_per_thread: 8,
+            window_per_thread: 32,
             window_bytes: 256 * 1024 * 1024,
             encoding: None,
+            serialize: false,
         }
     }
 }
@@ -45,6 +49,9 @@ impl Default for BatchOptions {
 pub enum Outcome {
     /// Processed now.
     Records(Vec<Record>),
+    /// Processed now and already serialized by the worker
+    /// ([`BatchOptions::serialize`]): the JSON lines and confidences.
+    Serialized(CachedEntry),
     /// Could not be processed now.
     Failed(IngestError),
     /// Unchanged since the run recorded in the state file: its output then.
@@ -161,6 +168,18 @@ pub fn process_input(
     }
     let outcome =
         match decoded.and_then(|text| crate::process_text_timed(path, &text, template, timings)) {
+            Ok(records) if opts.serialize => {
+                let t = Instant::now();
+                let entry = CachedEntry {
+                    lines: records.iter().map(crate::emit::to_json_line).collect(),
+                    confidences: records.iter().map(|r| r.confidence).collect(),
+                    error: None,
+                };
+                if let Some(tm) = timings {
+                    Timings::add(&tm.emit, t);
+                }
+                Outcome::Serialized(entry)
+            }
             Ok(records) => Outcome::Records(records),
             Err(e) => Outcome::Failed(e),
         };

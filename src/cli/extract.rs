@@ -255,6 +255,7 @@ pub fn run(args: ExtractArgs) -> ExitCode {
     let opts = BatchOptions {
         max_file_size: args.max_file_size,
         encoding: args.encoding,
+        serialize: true,
         ..BatchOptions::default()
     };
     let mut summary = Summary {
@@ -297,6 +298,7 @@ pub fn run(args: ExtractArgs) -> ExitCode {
                     confidences: records.iter().map(|r| r.confidence).collect(),
                     error: None,
                 },
+                Outcome::Serialized(entry) => entry,
                 Outcome::Failed(e) => CachedEntry {
                     lines: Vec::new(),
                     confidences: Vec::new(),

@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Write a benchmark corpus of N forms, ~50 forms per file.
 
-usage: gen-corpus.py --forms N --out DIR [--per-file 50] [--seed 1]
-                     [--sample samples/bazhong-2019-perf-targets.md]
+usage: gen-bench-corpus.py --forms N --out DIR [--per-file 50] [--seed 1]
+                           [--mixed] [--sample samples/bazhong-2019-perf-targets.md]
 
 Each form is one of the sample's six forms (tab-flattened, as OCR printed
-them) with its project name, units and amounts varied, so no two forms are
-byte-identical and every code path of the real sample is exercised. Output
-is deterministic for a given seed. 100k forms take a few seconds.
+them) with its project name and amounts varied, so no two forms are
+byte-identical and every code path of the real sample is exercised.
+
+--mixed: every fourth file is tab-flattened as above; the others repeat the
+sample's HTML, GFM pipe and space-aligned renderings (samples/*.html,
+*.pipe.md, *.aligned.txt, made by scripts/render-samples.py), so the corpus
+exercises every table builder.
+
+Output is deterministic for a given seed. 100k forms take a few seconds.
+(The labelled noisy corpus for accuracy is another script: gen_corpus.py.)
 """
 import argparse
 import os
@@ -33,6 +40,7 @@ def main(argv):
     ap.add_argument("--out", required=True)
     ap.add_argument("--per-file", type=int, default=50)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mixed", action="store_true")
     ap.add_argument("--sample", default=os.path.join(os.path.dirname(__file__), "..", "samples",
                                                      "bazhong-2019-perf-targets.md"))
     a = ap.parse_args(argv)
@@ -64,8 +72,27 @@ def main(argv):
     written = 0
     file_no = 0
     total_bytes = 0
+    renderings = []
+    if a.mixed:
+        stem = os.path.splitext(a.sample)[0]
+        for ext in (".html", ".pipe.md", ".aligned.txt"):
+            with open(stem + ext, encoding="utf-8") as f:
+                renderings.append((ext, f.read().rstrip("\n") + "\n"))
     while written < a.forms:
         n = min(a.per_file, a.forms - written)
+        if renderings and file_no % 4 != 0:
+            ext, doc = renderings[file_no % 4 - 1]
+            copies = max(1, n // len(forms))
+            n = min(copies * len(forms), a.forms - written)
+            data = "\n".join([doc] * copies) if ext != ".html" else doc * copies
+            path = os.path.join(a.out, f"batch-{file_no // 1000:03d}", f"forms-{file_no:06d}{ext}")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(data)
+            total_bytes += len(data.encode("utf-8"))
+            written += copies * len(forms)
+            file_no += 1
+            continue
         out = []
         for i in range(n):
             k = written + i

@@ -1,0 +1,29 @@
+//! The whole pipeline on arbitrary bytes: decode (with detection), segment,
+//! every table builder, extract, score, emit. Nothing may panic, and every
+//! record must serialize to one line of valid JSON with confidences in [0, 1].
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn template() -> &'static formsift::template::Template {
+    static T: OnceLock<formsift::template::Template> = OnceLock::new();
+    T.get_or_init(formsift::template::Template::builtin)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = formsift::ingest::decode("fuzz", data.to_vec()) else {
+        return;
+    };
+    let Ok(records) = formsift::process_text("fuzz", &text, template()) else {
+        return;
+    };
+    for r in &records {
+        let line = formsift::emit::to_json_line(r);
+        assert!(!line.contains('\n'));
+        let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+        let c = v["confidence"].as_f64().expect("record confidence");
+        assert!((0.0..=1.0).contains(&c));
+        assert_eq!(r.fields.len(), template().fields.len());
+    }
+});
