@@ -140,6 +140,8 @@ pub struct FieldValue {
     pub check_failed: bool,
     /// Set when a single-choice group had several boxes ticked.
     pub ambiguous: bool,
+    /// (grid, row) of the value's cell, when it came from a table.
+    pub row: Option<(usize, usize)>,
 }
 
 impl FieldValue {
@@ -154,6 +156,7 @@ impl FieldValue {
             truncated: false,
             check_failed: false,
             ambiguous: false,
+            row: None,
         }
     }
 }
@@ -196,6 +199,10 @@ pub struct Indicator {
     /// confidence.
     #[serde(skip)]
     pub position_only: bool,
+    /// (grid, row) the indicator was read from: identifies its cells when
+    /// several rows share a source line (a table printed on one line).
+    #[serde(skip)]
+    pub row: Option<(usize, usize)>,
 }
 
 fn ser_conf<S: Serializer>(c: &f64, s: S) -> Result<S::Ok, S::Error> {

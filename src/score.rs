@@ -491,6 +491,7 @@ mod tests {
             repairs: Vec::new(),
             truncated: false,
             position_only: true,
+            row: None,
         };
         let mut r2 = record(vec![]);
         r2.indicators.push(ind.clone());

@@ -145,6 +145,7 @@ struct Segment<'c> {
 /// `used_horizons` holds the horizons the form's fields show in use.
 pub fn extract(
     grid: &Grid,
+    grid_index: usize,
     rows: std::ops::Range<usize>,
     template: &Template,
     used_horizons: &[String],
@@ -345,6 +346,7 @@ pub fn extract(
                 repairs,
                 truncated: false,
                 position_only,
+                row: Some((grid_index, r)),
             });
         }
     }

@@ -65,6 +65,8 @@ struct Slot {
     repairs: Vec<Repair>,
     /// Column of the label cell (grid fields only).
     col: Option<usize>,
+    /// (grid, row) of the value (grid fields only).
+    row: Option<(usize, usize)>,
 }
 
 /// Per-form extraction state.
@@ -174,6 +176,7 @@ impl<'t> State<'t> {
                 line,
                 repairs: repairs.to_vec(),
                 col,
+                row: None,
             });
         }
     }
@@ -223,7 +226,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
     // Grids: fields first (their values tell which indicator horizons are in use).
     let mut sections = Vec::with_capacity(layout.grids.len());
     let mut consumed: Vec<Consumed> = Vec::with_capacity(layout.grids.len());
-    for grid in &layout.grids {
+    for (gi, grid) in layout.grids.iter().enumerate() {
         let section = indicator_section(grid, template);
         // Rows of the indicator table are read by `indicators`, not as labels.
         let classes: Vec<Vec<CellClass>> = grid
@@ -245,7 +248,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
             })
             .collect();
         let mut used = Consumed::new(grid);
-        fields_from_grid(grid, &classes, &section, &mut st, &mut used);
+        fields_from_grid(grid, gi, &classes, &section, &mut st, &mut used);
         sections.push(section);
         consumed.push(used);
     }
@@ -258,6 +261,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
         if let Some(section) = &sections[gi] {
             indicators.extend(indicators::extract(
                 grid,
+                gi,
                 section.clone(),
                 template,
                 &used_horizons,
@@ -345,6 +349,7 @@ fn starts_with_field_label(key: &str, template: &Template) -> bool {
 
 fn fields_from_grid(
     grid: &Grid,
+    grid_index: usize,
     classes: &[Vec<CellClass>],
     section: &Option<Range<usize>>,
     st: &mut State<'_>,
@@ -387,25 +392,33 @@ fn fields_from_grid(
                 continue;
             };
             let mut repairs = label_repairs(&m, &cell.text, st.template);
-            let (text, line) = match inline {
-                Some(t) => (t.clone(), cell.line),
+            let (text, line, value_row) = match inline {
+                Some(t) => (t.clone(), cell.line, r),
                 None => {
                     let layout = st.template.fields[fields[0]].layout;
                     let taken = match layout {
                         Layout::Right => take_right(grid, classes, r, ci, consumed),
                         Layout::Below => take_below(grid, classes, r, ci, &in_section, consumed),
                     };
-                    let line = taken.first().map(|(l, _)| *l).unwrap_or(cell.line);
-                    let texts: Vec<&str> = taken.iter().map(|(_, t)| t.as_str()).collect();
+                    let (line, value_row) = taken
+                        .first()
+                        .map(|(l, row, _)| (*l, *row))
+                        .unwrap_or((cell.line, r));
+                    let texts: Vec<&str> = taken.iter().map(|(_, _, t)| t.as_str()).collect();
                     if texts.len() > 1
                         && st.template.fields[fields[0]].kind == crate::template::FieldType::Text
                     {
                         repairs.push(Repair::new(crate::record::RepairKind::CellSplitMerged));
                     }
-                    (clean(&texts.join(" ")), line)
+                    (clean(&texts.join(" ")), line, value_row)
                 }
             };
             st.fill(&fields, &text, line, &repairs, Some(cell.col));
+            for &f in &fields {
+                if let Some(slot) = st.slots[f].as_mut() {
+                    slot.row = Some((grid_index, value_row));
+                }
+            }
         }
     }
 }
@@ -417,7 +430,7 @@ fn take_right(
     r: usize,
     ci: usize,
     consumed: &mut Consumed,
-) -> Vec<(usize, String)> {
+) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let row = &grid.rows[r];
     for (cj, (c, class)) in row.cells.iter().zip(&classes[r]).enumerate().skip(ci + 1) {
@@ -425,7 +438,7 @@ fn take_right(
             break;
         }
         consumed.mark(r, cj);
-        out.push((c.line, c.text.clone()));
+        out.push((c.line, r, c.text.clone()));
     }
     out
 }
@@ -439,7 +452,7 @@ fn take_below(
     ci: usize,
     in_section: &dyn Fn(usize) -> bool,
     consumed: &mut Consumed,
-) -> Vec<(usize, String)> {
+) -> Vec<(usize, usize, String)> {
     let label = &grid.rows[r].cells[ci];
     // The last cell of a row whose trailing tabs were lost reaches to the
     // row's end: its span is unknown, not one column.
@@ -453,7 +466,7 @@ fn take_below(
         for (cj, c) in row.cells.iter().enumerate() {
             if c.col >= from && c.col < to && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
-                out.push((c.line, c.text.clone()));
+                out.push((c.line, r2, c.text.clone()));
             }
         }
     }
@@ -548,6 +561,7 @@ fn assemble_fields(st: &mut State<'_>) -> Vec<(String, FieldValue)> {
                 fv.raw = ((p.changed || !fv.repairs.is_empty()) && !slot.text.is_empty())
                     .then_some(slot.text);
                 fv.line = Some(slot.line);
+                fv.row = slot.row;
                 fv.ambiguous = p.ambiguous;
                 for (kind, message) in p.warnings {
                     st.warnings.push(Warning {
@@ -589,12 +603,8 @@ const TRUNCATION_PROBE_CHARS: usize = 6;
 /// printed whole in another cell).
 fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Template) {
     let corpus = Corpus::new(layout);
-    // A line outside the table has no cell width to be cut at: only its
-    // wording (a dangling ending) can show a value was cut short.
-    let free_lines: HashSet<usize> = layout.free.iter().map(|fl| fl.line).collect();
-    let check = |text: &str, line: usize| -> bool {
-        looks_truncated(text, line, &corpus, template, !free_lines.contains(&line))
-    };
+    let check =
+        |text: &str, origin: Origin| -> bool { looks_truncated(text, origin, &corpus, template) };
 
     let mut warnings = Vec::new();
     for (key, fv) in record.fields.iter_mut() {
@@ -610,7 +620,11 @@ fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Templa
                     && matches!(f.source, FieldSource::Labels)
             })
             .unwrap_or(false);
-        if is_free_text && check(text, fv.line.unwrap_or(0)) {
+        let origin = match fv.row {
+            Some((g, r)) => Origin::Row(g, r),
+            None => Origin::Line(fv.line.unwrap_or(0)),
+        };
+        if is_free_text && check(text, origin) {
             fv.truncated = true;
             warnings.push(truncation_warning(format!("fields.{key}"), text));
         }
@@ -618,7 +632,11 @@ fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Templa
     for (i, ind) in record.indicators.iter_mut().enumerate() {
         for (name, text) in [("level3", &ind.level3), ("value", &ind.value)] {
             if let Some(t) = text {
-                if check(t, ind.line) {
+                let origin = match ind.row {
+                    Some((g, r)) => Origin::Row(g, r),
+                    None => Origin::Line(ind.line),
+                };
+                if check(t, origin) {
                     ind.truncated = true;
                     warnings.push(truncation_warning(format!("indicators[{i}].{name}"), t));
                 }
@@ -636,12 +654,19 @@ fn truncation_warning(path: String, text: &str) -> Warning {
     }
 }
 
+/// Where a text of the form sits: a table row, or a free line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Row(usize, usize),
+    Line(usize),
+}
+
 /// Every text of a form, folded and joined (one search per probe instead of
-/// one per text), with the line each text starts at.
+/// one per text), with where each text sits.
 struct Corpus {
     joined: String,
-    /// (byte offset in `joined`, line), ascending.
-    starts: Vec<(usize, usize)>,
+    /// (byte offset in `joined`, origin), ascending.
+    starts: Vec<(usize, Origin)>,
 }
 
 impl Corpus {
@@ -650,38 +675,32 @@ impl Corpus {
             joined: String::new(),
             starts: Vec::new(),
         };
-        let mut add = |line: usize, key: &str| {
-            c.starts.push((c.joined.len(), line));
+        let mut add = |origin: Origin, key: &str| {
+            c.starts.push((c.joined.len(), origin));
             c.joined.push_str(key);
             // A separator that no folded text contains ends each text.
             c.joined.push('\u{1}');
         };
-        for g in &layout.grids {
-            for row in &g.rows {
+        for (g, grid) in layout.grids.iter().enumerate() {
+            for (r, row) in grid.rows.iter().enumerate() {
                 for cell in &row.cells {
-                    add(cell.line, &cell.key);
+                    add(Origin::Row(g, r), &cell.key);
                 }
             }
         }
         for fl in &layout.free {
-            add(fl.line, &fold_key(&clean(&fl.raw)));
+            add(Origin::Line(fl.line), &fold_key(&clean(&fl.raw)));
         }
         c
     }
 
-    fn line_at(&self, offset: usize) -> usize {
+    fn origin_at(&self, offset: usize) -> Origin {
         let i = self.starts.partition_point(|(o, _)| *o <= offset);
         self.starts[i.saturating_sub(1)].1
     }
 }
 
-fn looks_truncated(
-    text: &str,
-    line: usize,
-    corpus: &Corpus,
-    template: &Template,
-    in_cell: bool,
-) -> bool {
+fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Template) -> bool {
     let key = fold_key(text);
     if template
         .dangling_keys
@@ -690,7 +709,9 @@ fn looks_truncated(
     {
         return true;
     }
-    if !in_cell {
+    // A line outside the table has no cell width to be cut at: only its
+    // wording (a dangling ending) can show a value was cut short.
+    if matches!(origin, Origin::Line(_)) {
         return false;
     }
     let chars: Vec<char> = key.chars().collect();
@@ -701,9 +722,9 @@ fn looks_truncated(
         .iter()
         .collect();
     corpus.joined.match_indices(tail.as_str()).any(|(at, m)| {
-        // The same line often repeats a name in its value; only another
-        // line's text is evidence.
-        corpus.line_at(at) != line && continues_phrase(&corpus.joined[at + m.len()..], template)
+        // The same row often repeats a name in its value; only another
+        // row's (or line's) text is evidence.
+        corpus.origin_at(at) != origin && continues_phrase(&corpus.joined[at + m.len()..], template)
     })
 }
 
