@@ -236,8 +236,16 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
     }
     let mut goldens: BTreeSet<String> = BTreeSet::new();
     if opts.golden_dir.is_dir() {
-        let mut files = Vec::new();
-        walk_golden(&opts.golden_dir, &mut files, &mut errors, 0);
+        let is_golden = |p: &Path| p.to_string_lossy().ends_with(GOLDEN_SUFFIX);
+        let (files, walk_errors) = crate::ingest::walk_files(&opts.golden_dir, &is_golden);
+        errors.extend(
+            walk_errors
+                .into_iter()
+                .map(|(dir, source)| GoldenError::Read {
+                    path: dir.display().to_string(),
+                    source,
+                }),
+        );
         for f in files {
             if let Some(rel) = rel_path(&opts.golden_dir, &f) {
                 if let Some(stem) = rel.strip_suffix(GOLDEN_SUFFIX) {
@@ -260,38 +268,6 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
         })
         .collect();
     Ok((pairs, errors))
-}
-
-const MAX_DEPTH: usize = 64;
-
-fn walk_golden(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<GoldenError>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(source) => {
-            errors.push(GoldenError::Read {
-                path: dir.display().to_string(),
-                source,
-            });
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let is_link = std::fs::symlink_metadata(&path)
-            .map(|m| m.file_type().is_symlink())
-            .unwrap_or(false);
-        if path.is_dir() {
-            if !is_link {
-                walk_golden(&path, out, errors, depth + 1);
-            }
-        } else if path.to_string_lossy().ends_with(GOLDEN_SUFFIX) {
-            out.push(path);
-        }
-    }
 }
 
 /// One record of a golden file and the line it sits on.

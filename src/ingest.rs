@@ -30,8 +30,15 @@ pub fn discover(paths: &[String]) -> (Vec<String>, Vec<IngestError>) {
         }
         let path = Path::new(p);
         if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found, &mut errors, 0);
+            let (mut found, walk_errors) = walk_files(path, &has_known_extension);
+            errors.extend(
+                walk_errors
+                    .into_iter()
+                    .map(|(dir, source)| IngestError::Io {
+                        path: dir.to_string_lossy().into_owned(),
+                        source,
+                    }),
+            );
             found.sort();
             inputs.extend(found.into_iter().map(|f| f.to_string_lossy().into_owned()));
         } else {
@@ -44,32 +51,48 @@ pub fn discover(paths: &[String]) -> (Vec<String>, Vec<IngestError>) {
 /// Directory depth past which the walk stops (guards against link loops).
 const MAX_DEPTH: usize = 64;
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<IngestError>, depth: usize) {
+/// Files below `dir` for which `keep` holds, each directory's entries in
+/// sorted order. Symlinked directories are not followed (a link loop must
+/// not hang) and the walk stops `MAX_DEPTH` levels down. Directories that
+/// cannot be read are returned with their error, not skipped silently.
+pub fn walk_files(
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    walk(dir, keep, &mut out, &mut errors, 0);
+    (out, errors)
+}
+
+fn walk(
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<(PathBuf, std::io::Error)>,
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return;
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(source) => {
-            errors.push(IngestError::Io {
-                path: dir.to_string_lossy().into_owned(),
-                source,
-            });
+        Err(e) => {
+            errors.push((dir.to_path_buf(), e));
             return;
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        // Symlinked directories are not followed: a link loop must not hang.
         let is_link = std::fs::symlink_metadata(&path)
             .map(|m| m.file_type().is_symlink())
             .unwrap_or(false);
         if path.is_dir() {
             if !is_link {
-                walk(&path, out, errors, depth + 1);
+                walk(&path, keep, out, errors, depth + 1);
             }
-        } else if has_known_extension(&path) {
+        } else if keep(&path) {
             out.push(path);
         }
     }
