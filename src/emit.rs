@@ -27,6 +27,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.commit()
 }
 
+/// Temporary files of this process's open [`AtomicFile`]s, so an
+/// interrupted run (SIGINT/SIGTERM, see [`remove_temp_files`]) can delete
+/// them before it exits.
+static OPEN_TEMPS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn register_temp(p: &Path) {
+    if let Ok(mut v) = OPEN_TEMPS.lock() {
+        v.push(p.to_path_buf());
+    }
+}
+
+fn unregister_temp(p: &Path) {
+    if let Ok(mut v) = OPEN_TEMPS.lock() {
+        v.retain(|x| x != p);
+    }
+}
+
+/// Deletes the temporary files of every uncommitted [`AtomicFile`]; called
+/// from a signal handler before the process exits, so an interrupted run
+/// leaves only the previous outputs behind.
+pub fn remove_temp_files() {
+    if let Ok(v) = OPEN_TEMPS.lock() {
+        for p in v.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 /// An output file written in place of `dest` only when complete.
 ///
 /// Data goes to `.<name>.formsift-<pid>.tmp` in the same directory; `commit`
@@ -52,6 +80,7 @@ impl AtomicFile {
         remove_stale_temps(dir, &prefix);
         let tmp = dir.join(format!("{prefix}{}.tmp", std::process::id()));
         let file = File::create(&tmp)?;
+        register_temp(&tmp);
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
             tmp,
@@ -65,6 +94,7 @@ impl AtomicFile {
             let file = out.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
             std::fs::rename(&self.tmp, &self.dest)?;
+            unregister_temp(&self.tmp);
             if let Ok(d) = File::open(parent_dir(&self.dest)) {
                 let _ = d.sync_all();
             }
@@ -92,6 +122,7 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.out.take().is_some() {
             let _ = std::fs::remove_file(&self.tmp);
+            unregister_temp(&self.tmp);
         }
     }
 }

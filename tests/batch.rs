@@ -191,6 +191,45 @@ fn killed_run_leaves_previous_output_intact() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+#[cfg(unix)]
+#[test]
+fn interrupted_run_removes_its_temp_files_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    corpus(&input, 300);
+    let out_path = dir.path().join("out.jsonl");
+    std::fs::write(&out_path, "previous\n").unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(["extract", s(&input), "-j", "1", "-q", "-o", s(&out_path)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let tmp_seen = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+    });
+    assert!(tmp_seen, "the run never started writing");
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "previous\n");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
 #[test]
 fn incremental_run_reprocesses_only_changes_and_equals_a_full_run() {
     let dir = tempfile::tempdir().unwrap();

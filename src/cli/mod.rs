@@ -45,10 +45,17 @@ pub enum Command {
     ///   formsift extract samples/ -o out.jsonl
     ///   cat scan.md | formsift extract - > out.jsonl
     ///   formsift extract --template my-form.toml scans/
+    ///   formsift extract --encoding gb18030 legacy-scans/
+    ///
+    /// Nightly ingest (parallel, resumable, nothing lost):
+    ///   formsift extract /archive -o out/records.jsonl --errors out/dead.jsonl \
+    ///       --state out/state.jsonl --summary-json out/summary.json --progress always
+    ///   find /archive -name '*.md' | formsift extract --files-from - --shard 0/4 -o part0.jsonl
     ///
     /// Exit status: 0 when every input gave records; 2 when some inputs
-    /// failed (each is named on stderr, the others still run); 1 on a usage
-    /// error or when the output or template cannot be used.
+    /// failed (each is named on stderr and in --errors, the others still
+    /// run); 1 on a usage error or when an output or the template cannot be
+    /// used (previous outputs are then left as they were).
     #[command(verbatim_doc_comment)]
     Extract(extract::ExtractArgs),
 
