@@ -64,7 +64,7 @@ if command -v valgrind >/dev/null; then
   # Fixed cost (process start, template compile) measured on one form.
   one="$work/corpus-cg-1"
   [ -d "$one" ] || python3 scripts/gen-bench-corpus.py --forms 1 --out "$one" >/dev/null
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind1.out" \
     "$bin" extract "$one" -j 1 -q -o /dev/null 2> "$work/callgrind1.log" || true
   ir1=$(grep -oE 'Collected : [0-9]+' "$work/callgrind1.log" | awk '{print $3}')
   echo

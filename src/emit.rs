@@ -65,12 +65,26 @@ pub fn remove_temp_files() {
 /// previous `dest` is intact at every moment and never half-written.
 pub struct AtomicFile {
     dest: PathBuf,
-    tmp: PathBuf,
+    /// `None` when writing straight to `dest` (see [`AtomicFile::create`]).
+    tmp: Option<PathBuf>,
     out: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
+    /// Opens the output. When `dest` exists and is not a regular file (a
+    /// device such as `/dev/null` or `/dev/stdout`, a FIFO), it is written
+    /// directly: renaming a temp file over it would replace the device.
     pub fn create(dest: &Path) -> std::io::Result<AtomicFile> {
+        if let Ok(meta) = std::fs::metadata(dest) {
+            if !meta.is_file() && !meta.is_dir() {
+                let file = std::fs::OpenOptions::new().write(true).open(dest)?;
+                return Ok(AtomicFile {
+                    dest: dest.to_path_buf(),
+                    tmp: None,
+                    out: Some(BufWriter::with_capacity(1 << 20, file)),
+                });
+            }
+        }
         let dir = parent_dir(dest);
         let name = dest
             .file_name()
@@ -83,21 +97,26 @@ impl AtomicFile {
         register_temp(&tmp);
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
-            tmp,
+            tmp: Some(tmp),
             out: Some(BufWriter::with_capacity(1 << 20, file)),
         })
     }
 
     /// Makes the file visible at `dest`, durably.
     pub fn commit(mut self) -> std::io::Result<()> {
-        if let Some(out) = self.out.take() {
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            std::fs::rename(&self.tmp, &self.dest)?;
-            unregister_temp(&self.tmp);
-            if let Ok(d) = File::open(parent_dir(&self.dest)) {
-                let _ = d.sync_all();
-            }
+        let Some(out) = self.out.take() else {
+            return Ok(());
+        };
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        let Some(tmp) = self.tmp.take() else {
+            // A device or FIFO: written in place, nothing to rename.
+            return Ok(());
+        };
+        file.sync_all()?;
+        std::fs::rename(&tmp, &self.dest)?;
+        unregister_temp(&tmp);
+        if let Ok(d) = File::open(parent_dir(&self.dest)) {
+            let _ = d.sync_all();
         }
         Ok(())
     }
@@ -120,9 +139,9 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.out.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-            unregister_temp(&self.tmp);
+        if let (Some(_), Some(tmp)) = (self.out.take(), &self.tmp) {
+            let _ = std::fs::remove_file(tmp);
+            unregister_temp(tmp);
         }
     }
 }
@@ -193,6 +212,19 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        let null = Path::new("/dev/null");
+        let mut f = AtomicFile::create(null).unwrap();
+        f.write_all(b"discarded").unwrap();
+        f.commit().unwrap();
+        let meta = std::fs::metadata(null).unwrap();
+        assert!(!meta.is_file(), "/dev/null was replaced by a regular file");
+        write_atomic(null, b"x").unwrap();
+        assert!(!std::fs::metadata(null).unwrap().is_file());
     }
 
     #[test]
