@@ -460,16 +460,13 @@ pub fn records_uncalibrated(
     template: &Template,
 ) -> Result<Vec<crate::Record>, crate::IngestError> {
     let text = crate::ingest::read_input(path)?;
-    let lines = crate::segment::split_lines(&text);
-    let forms = crate::segment::segment(&lines, template);
-    Ok(forms
-        .iter()
-        .map(|form| {
-            let mut r = crate::extract::extract_form(path, form, template);
-            crate::score::finish_with(&mut r, template, crate::score::Calibration::identity());
-            r
-        })
-        .collect())
+    crate::process_text_with(
+        path,
+        &text,
+        template,
+        None,
+        crate::score::Calibration::identity(),
+    )
 }
 
 /// Refits the calibration table: every document a gold file names (by its

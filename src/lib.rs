@@ -60,6 +60,25 @@ pub fn process_text_timed(
     template: &Template,
     timings: Option<&batch::Timings>,
 ) -> Result<Vec<Record>, IngestError> {
+    process_text_with(
+        path_label,
+        text,
+        template,
+        timings,
+        score::Calibration::builtin(),
+    )
+}
+
+/// [`process_text_timed`] with the calibration table given:
+/// [`score::Calibration::identity`] leaves the raw evidence scores, which is
+/// what a refit (`formsift calibrate`) is fitted on.
+pub fn process_text_with(
+    path_label: &str,
+    text: &str,
+    template: &Template,
+    timings: Option<&batch::Timings>,
+    calibration: &score::Calibration,
+) -> Result<Vec<Record>, IngestError> {
     use rayon::prelude::*;
     use std::time::Instant;
     let t0 = Instant::now();
@@ -79,7 +98,7 @@ pub fn process_text_timed(
             let t1 = Instant::now();
             let mut record = extract::extract_form(path_label, form, template);
             let t2 = Instant::now();
-            score::finish(&mut record, template);
+            score::finish_with(&mut record, template, calibration);
             if let Some(t) = timings {
                 t.extract.fetch_add(
                     (t2 - t1).as_nanos() as u64,
