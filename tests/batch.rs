@@ -4,17 +4,12 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 const SAMPLE: &str = "samples/bazhong-2019-perf-targets.md";
 
-fn formsift(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run formsift")
-}
+mod common;
+use common::formsift;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -152,48 +147,9 @@ fn dead_letter_summary_and_exit_codes() {
     );
 }
 
-#[test]
-fn killed_run_leaves_previous_output_intact() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    corpus(&input, 300);
-    let out_path = dir.path().join("out.jsonl");
-    std::fs::write(&out_path, "previous\n").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .args(["extract", s(&input), "-j", "1", "-q", "-o", s(&out_path)])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Let it write part of the output, then kill it hard.
-    let tmp_seen = (0..200).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-    });
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(tmp_seen, "the run never started writing");
-    assert!(!status.success(), "the run finished before it was killed");
-    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "previous\n");
-
-    // The next run completes, replaces the output and cleans up the dead temp file.
-    let out = formsift(&["extract", s(&input), "-q", "-o", s(&out_path)]);
-    assert!(out.status.success());
-    assert_eq!(lines(&out_path).len(), 6 * (75 * (1 + 2 + 3 + 4)));
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
-}
-
-#[cfg(unix)]
-#[test]
-fn interrupted_run_removes_its_temp_files_and_exits_130() {
+/// A run over 300 files writing over an existing output (`previous\n`),
+/// long enough to be stopped mid-way: (dir, input dir, output, process).
+fn start_long_run() -> (tempfile::TempDir, PathBuf, PathBuf, Child) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     corpus(&input, 300);
@@ -205,14 +161,54 @@ fn interrupted_run_removes_its_temp_files_and_exits_130() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let tmp_seen = (0..200).any(|_| {
+    (dir, input, out_path, child)
+}
+
+/// Temporary output files in `dir`.
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+/// Waits (up to 2 s) until the run has started writing its temp file.
+fn wait_for_temp_file(dir: &Path) -> bool {
+    (0..200).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(10));
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-    });
+        !temp_files(dir).is_empty()
+    })
+}
+
+#[test]
+fn killed_run_leaves_previous_output_intact() {
+    let (dir, input, out_path, mut child) = start_long_run();
+    // Let it write part of the output, then kill it hard.
+    let tmp_seen = wait_for_temp_file(dir.path());
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
     assert!(tmp_seen, "the run never started writing");
+    assert!(!status.success(), "the run finished before it was killed");
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "previous\n");
+
+    // The next run completes, replaces the output and cleans up the dead temp file.
+    let out = formsift(&["extract", s(&input), "-q", "-o", s(&out_path)]);
+    assert!(out.status.success());
+    assert_eq!(lines(&out_path).len(), 6 * (75 * (1 + 2 + 3 + 4)));
+    let leftovers = temp_files(dir.path());
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupted_run_removes_its_temp_files_and_exits_130() {
+    let (dir, _input, out_path, child) = start_long_run();
+    assert!(
+        wait_for_temp_file(dir.path()),
+        "the run never started writing"
+    );
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -222,12 +218,8 @@ fn interrupted_run_removes_its_temp_files_and_exits_130() {
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "previous\n");
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    let leftovers = temp_files(dir.path());
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

@@ -3,24 +3,12 @@
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const SAMPLE: &str = "samples/bazhong-2019-perf-targets.md";
 
-fn formsift(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .args(args)
-        .output()
-        .expect("run formsift")
-}
-
-fn records(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8(stdout.to_vec())
-        .expect("utf-8 output")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
-}
+mod common;
+use common::{formsift, json_lines as records};
 
 #[test]
 fn sample_output_equals_golden_byte_for_byte() {

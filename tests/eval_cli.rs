@@ -2,14 +2,9 @@
 //! issue #4 targets on the held-out test split of the noisy corpus.
 
 use serde_json::Value;
-use std::process::{Command, Output};
 
-fn formsift(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .args(args)
-        .output()
-        .expect("run formsift")
-}
+mod common;
+use common::formsift;
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     let p = dir.join(name);

@@ -14,23 +14,8 @@
 use serde_json::Value;
 use std::process::Command;
 
-fn extract(path: &str) -> (String, Vec<Value>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .args(["extract", path])
-        .output()
-        .expect("run formsift");
-    assert!(
-        out.status.success(),
-        "{path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let recs = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    (text, recs)
-}
+mod common;
+use common::extract_ok as extract;
 
 fn assert_golden(path: &str, got: &str) {
     let name = path.trim_start_matches("samples/");

@@ -9,6 +9,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::process::Command;
 
+mod common;
+
 const ORIGINAL: &str = "samples/bazhong-2019-perf-targets.md";
 
 /// (file, the `source.format` its tables must report)
@@ -25,18 +27,17 @@ fn records_of(label: &str, bytes: &[u8]) -> Vec<Value> {
     let file = dir.path().join("input");
     std::fs::write(&file, bytes).expect("write");
     let path = file.to_str().expect("utf-8 path");
-    let template = Template::builtin();
-    formsift::run_file(path, &template)
-        .unwrap_or_else(|e| panic!("{label}: {e}"))
-        .iter()
-        .map(|r| serde_json::from_str(&emit::to_json_line(r)).expect("valid JSON"))
-        .collect()
+    records_labelled(label, path)
 }
 
 fn records(path: &str) -> Vec<Value> {
+    records_labelled(path, path)
+}
+
+fn records_labelled(label: &str, path: &str) -> Vec<Value> {
     let template = Template::builtin();
     formsift::run_file(path, &template)
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .unwrap_or_else(|e| panic!("{label}: {e}"))
         .iter()
         .map(|r| serde_json::from_str(&emit::to_json_line(r)).expect("valid JSON"))
         .collect()
@@ -206,18 +207,9 @@ fn variants_of_the_renderings_give_the_same_records() {
 #[test]
 fn renderings_match_their_golden_files() {
     for (path, _) in RENDERINGS {
-        let out = Command::new(env!("CARGO_BIN_EXE_formsift"))
-            .args(["extract", path])
-            .output()
-            .expect("run formsift");
-        assert!(
-            out.status.success(),
-            "{path}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (got, _) = common::extract_ok(path);
         let name = path.trim_start_matches("samples/");
         let golden = std::fs::read_to_string(format!("golden/{name}.jsonl")).expect("golden file");
-        let got = String::from_utf8(out.stdout).expect("utf-8");
         assert_eq!(got.lines().count(), golden.lines().count(), "{path}");
         for (i, (g, e)) in got.lines().zip(golden.lines()).enumerate() {
             assert_eq!(g, e, "{path}: record {i} differs from golden");
