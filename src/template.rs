@@ -237,8 +237,7 @@ pub struct Template {
     pub title_markers: Vec<String>,
     pub max_title_chars: usize,
     pub units: Vec<String>,
-    pub dangling_endings: Vec<String>,
-    /// `dangling_endings`, folded.
+    /// The template's `dangling_endings`, folded.
     pub dangling_keys: Vec<String>,
     pub fields: Vec<Field>,
     /// Every distinct field or scaffolding label.
@@ -540,7 +539,6 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             .map(|e| fold_label(e))
             .filter(|k| !k.is_empty())
             .collect(),
-        dangling_endings: file.text.dangling_endings,
         fields,
         labels,
         label_index,

@@ -253,7 +253,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
         consumed.push(used);
     }
     for fl in &layout.free {
-        fields_from_line(fl.line, &fl.raw, &mut st);
+        fields_from_line(fl.line, &fl.text, &mut st);
     }
     let used_horizons = horizons_in_use(&st);
     let mut indicators = Vec::new();
@@ -474,16 +474,12 @@ fn take_below(
 }
 
 /// Reads `label：value` pairs (and pattern fields) from a line outside the table.
-fn fields_from_line(line: usize, raw: &str, st: &mut State<'_>) {
-    let text = clean(raw.trim_start().trim_start_matches('#'));
-    if text.is_empty() {
-        return;
-    }
+fn fields_from_line(line: usize, text: &str, st: &mut State<'_>) {
     let template = st.template;
     for (fi, f) in template.fields.iter().enumerate() {
         if let FieldSource::LinePattern(re) = &f.source {
             if st.slots[fi].is_none() {
-                if let Some(v) = re.captures(&text).and_then(|c| c.name("value")) {
+                if let Some(v) = re.captures(text).and_then(|c| c.name("value")) {
                     let v = v.as_str().to_string();
                     st.fill(&[fi], &v, line, &[], None);
                     return;
@@ -491,7 +487,7 @@ fn fields_from_line(line: usize, raw: &str, st: &mut State<'_>) {
             }
         }
     }
-    let folded = fold(&text);
+    let folded = fold(text);
     let hits: Vec<(usize, usize, usize)> = template
         .label_automaton
         .find_iter(&folded.key)
@@ -499,7 +495,7 @@ fn fields_from_line(line: usize, raw: &str, st: &mut State<'_>) {
         .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
         .collect();
     let Some(&(first_start, _, _)) = hits.first() else {
-        st.unmapped(line, &text);
+        st.unmapped(line, text);
         return;
     };
     let offset = |i: usize| folded.map.get(i).copied().unwrap_or(text.len());
@@ -689,7 +685,7 @@ impl Corpus {
             }
         }
         for fl in &layout.free {
-            add(Origin::Line(fl.line), &fold_key(&clean(&fl.raw)));
+            add(Origin::Line(fl.line), &fl.key);
         }
         c
     }

@@ -16,7 +16,6 @@
 //! parsed and printed counts agree, else the line where the table starts.
 
 use super::{Cell, Format, FreeLine, Grid, Layout, Row};
-use crate::normalize::clean;
 use crate::segment::Line;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
@@ -149,11 +148,8 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
 }
 
 fn push_free(out: &mut Layout, line: usize, raw: &str) {
-    if !clean(raw).is_empty() {
-        out.free.push(FreeLine {
-            line,
-            raw: raw.trim().to_string(),
-        });
+    if let Some(fl) = FreeLine::new(line, raw) {
+        out.free.push(fl);
     }
 }
 

@@ -112,6 +112,27 @@ pub struct Grid {
 pub struct FreeLine {
     pub line: usize,
     pub raw: String,
+    /// Clean text, heading marks (`#`) removed; never empty.
+    pub text: String,
+    /// `text` folded for matching.
+    pub key: String,
+}
+
+impl FreeLine {
+    /// A free line from its printed text; `None` when nothing is left once
+    /// cleaned.
+    pub fn new(line: usize, raw: &str) -> Option<FreeLine> {
+        let text = crate::normalize::clean(raw.trim_start().trim_start_matches('#'));
+        if text.is_empty() {
+            return None;
+        }
+        Some(FreeLine {
+            line,
+            raw: raw.trim().to_string(),
+            key: crate::normalize::fold_key(&text),
+            text,
+        })
+    }
 }
 
 /// A form's lines, sorted into tables and free lines.
@@ -186,11 +207,8 @@ pub fn layout(lines: &[Line<'_>], skip: Option<usize>) -> Layout {
             i = next;
             continue;
         }
-        if !lines[i].text.trim().is_empty() {
-            out.free.push(FreeLine {
-                line: lines[i].no,
-                raw: lines[i].text.to_string(),
-            });
+        if let Some(fl) = FreeLine::new(lines[i].no, lines[i].text) {
+            out.free.push(fl);
         }
         i += 1;
     }
