@@ -19,14 +19,10 @@ pub const UNCHECKED: char = '☐';
 
 /// Cleans one cell or line of printed text.
 pub fn clean(raw: &str) -> String {
-    // Most cells hold no tag, entity or checkbox: skip those passes. (Every
-    // checkbox symbol is encoded with lead byte E2 or F0; a byte test is
-    // cheaper than a char search.)
-    if !raw
-        .bytes()
-        .any(|b| matches!(b, b'<' | b'&' | b'[' | 0xE2 | 0xF0))
-    {
-        return collapse_whitespace(raw);
+    // Most cells hold no tag, entity or checkbox: one pass does them, and
+    // gives up on the first byte that needs the full treatment.
+    if let Some(done) = collapse(raw, true) {
+        return done;
     }
     let no_tags = strip_tags(raw);
     let decoded = decode_entities(&no_tags);
@@ -137,15 +133,19 @@ fn entity(name: &str) -> Option<char> {
 
 /// Turns the plain-text checkbox styles into the two canonical markers.
 fn mark_checkboxes(s: &str) -> String {
-    if !s.contains(['[', '■', '□', '√', '✓', '✔', '☒', '🗹', '☑', '☐']) {
-        return s.to_string();
+    let mut s = std::borrow::Cow::Borrowed(s);
+    if s.contains('[') {
+        s = std::borrow::Cow::Owned(
+            s.replace("[x]", " ☑ ")
+                .replace("[X]", " ☑ ")
+                .replace("[√]", " ☑ ")
+                .replace("[ ]", " ☐ ")
+                .replace("[]", " ☐ "),
+        );
     }
-    let s = s
-        .replace("[x]", " ☑ ")
-        .replace("[X]", " ☑ ")
-        .replace("[√]", " ☑ ")
-        .replace("[ ]", " ☐ ")
-        .replace("[]", " ☐ ");
+    if !s.contains(['■', '□', '√', '✓', '✔', '☒', '🗹']) {
+        return s.into_owned();
+    }
     s.chars()
         .map(|c| match c {
             '■' | '√' | '✓' | '✔' | '☒' | '🗹' => CHECKED,
@@ -153,6 +153,14 @@ fn mark_checkboxes(s: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// True for the checkbox symbols [`mark_checkboxes`] rewrites or keeps.
+fn is_checkbox_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '■' | '□' | '√' | '✓' | '✔' | '☒' | '🗹' | CHECKED | UNCHECKED
+    )
 }
 
 /// True for characters between which no space is kept.
@@ -174,26 +182,123 @@ fn is_space(c: char) -> bool {
 /// between two CJK characters, makes full-width ASCII alphanumerics
 /// half-width, and trims.
 fn collapse_whitespace(s: &str) -> String {
+    collapse(s, false).unwrap_or_default()
+}
+
+/// What [`collapse`] must do at a byte, when it starts a character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    /// An ASCII character kept as it is.
+    Plain,
+    /// ASCII whitespace.
+    Space,
+    /// `<`, `&`, `[`: may open a tag, an entity or a checkbox.
+    Markup,
+    /// Lead byte of a character that is never a space, full-width ASCII or a
+    /// checkbox; the value is its UTF-8 length.
+    Other(u8),
+    /// Lead byte of a character that may be one of those: decode it.
+    Decode,
+}
+
+const BYTE_CLASS: [ByteClass; 256] = {
+    let mut t = [ByteClass::Plain; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => ByteClass::Space,
+            b'<' | b'&' | b'[' => ByteClass::Markup,
+            // Continuation bytes never start a character.
+            0x00..=0xBF => ByteClass::Plain,
+            // U+0085, U+00A0 (C2); U+1680 (E1); U+2000–U+205F and the
+            // checkbox symbols U+221A–U+2714 (E2); U+3000 (E3); full-width
+            // ASCII and U+FEFF (EF); U+1F5F9 (F0).
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF | 0xF0 => ByteClass::Decode,
+            0xC0..=0xDF => ByteClass::Other(2),
+            0xE0..=0xEF => ByteClass::Other(3),
+            _ => ByteClass::Other(4),
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The whitespace and full-width pass of [`clean`], in one walk over the
+/// bytes that copies runs of unchanged text instead of pushing characters
+/// one by one (every cell of every form passes through here). With `bail`
+/// set it returns `None` at the first tag, entity or checkbox, which need
+/// the full treatment first.
+fn collapse(s: &str, bail: bool) -> Option<String> {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    let mut prev_cjk = false;
-    for c in s.chars() {
+    // Start of the run of bytes not yet copied to `out`.
+    let mut run = 0;
+    // A space was seen after some output and not yet written.
+    let mut pending = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = match BYTE_CLASS[bytes[i] as usize] {
+            ByteClass::Plain => {
+                if pending {
+                    push_pending_space(&mut out, bytes[i] as char);
+                    pending = false;
+                }
+                i += 1;
+                continue;
+            }
+            ByteClass::Other(len) => {
+                if pending {
+                    let next = s[i..].chars().next().unwrap_or(' ');
+                    push_pending_space(&mut out, next);
+                    pending = false;
+                }
+                i += len as usize;
+                continue;
+            }
+            ByteClass::Markup if bail => return None,
+            ByteClass::Markup | ByteClass::Space => (bytes[i] as char, 1),
+            ByteClass::Decode => {
+                let c = s[i..].chars().next()?;
+                if bail && is_checkbox_symbol(c) {
+                    return None;
+                }
+                (c, c.len_utf8())
+            }
+        };
         if is_space(c) {
-            pending_space = !out.is_empty();
+            out.push_str(&s[run..i]);
+            i += len;
+            run = i;
+            pending = !out.is_empty();
             continue;
         }
-        let c = halfwidth_alnum(c);
-        let cjk = is_cjk(c);
-        if pending_space {
-            if !(prev_cjk && cjk) {
-                out.push(' ');
-            }
-            pending_space = false;
+        let h = halfwidth_alnum(c);
+        if pending {
+            push_pending_space(&mut out, h);
+            pending = false;
         }
-        out.push(c);
-        prev_cjk = cjk;
+        if h != c {
+            out.push_str(&s[run..i]);
+            out.push(h);
+            i += len;
+            run = i;
+        } else {
+            i += len;
+        }
     }
-    out
+    // After a trailing space `run` is the end: nothing is left to copy.
+    out.push_str(&s[run..]);
+    Some(out)
+}
+
+/// Writes the space that separated the last output character from `next`,
+/// unless both are CJK (no space is kept between two CJK characters).
+/// Called with the text up to the space already in `out`.
+fn push_pending_space(out: &mut String, next: char) {
+    let prev_cjk = out.chars().next_back().is_some_and(is_cjk);
+    if !(prev_cjk && is_cjk(next)) {
+        out.push(' ');
+    }
 }
 
 /// Full-width ASCII letters and digits to half-width; everything else as is.
@@ -271,15 +376,32 @@ fn nfkc_fast(c: char) -> Option<char> {
 }
 
 /// The folded key alone, without the map back (cheaper: most callers only
-/// compare keys).
+/// compare keys). Runs of bytes that fold to themselves (ASCII other than
+/// capitals and spaces, the ideographs U+4000–U+9FFF) are copied whole.
 pub fn fold_key(clean: &str) -> String {
+    let bytes = clean.as_bytes();
     let mut key = String::with_capacity(clean.len());
-    for c in clean.chars() {
-        if is_space(c) {
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !(b.is_ascii_uppercase() || b.is_ascii_whitespace() || b == 0x0B) {
+                i += 1;
+                continue;
+            }
+        } else if (0xE4..=0xE9).contains(&b) {
+            // U+4000–U+9FFF: NFKC and `fold_char` leave them as they are.
+            i += 3;
             continue;
         }
-        if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            key.push(fold_char(c));
+        key.push_str(&clean[run..i]);
+        let Some(c) = clean[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        run = i;
+        if is_space(c) {
             continue;
         }
         if let Some(f) = nfkc_fast(c) {
@@ -292,6 +414,7 @@ pub fn fold_key(clean: &str) -> String {
             }
         }
     }
+    key.push_str(clean.get(run..).unwrap_or(""));
     key
 }
 
@@ -430,6 +553,63 @@ mod tests {
                 "U+{:04X}",
                 c as u32
             );
+        }
+    }
+
+    /// The character-by-character definitions the run-copying
+    /// [`collapse_whitespace`] and [`fold_key`] must agree with.
+    fn collapse_reference(s: &str) -> String {
+        let mut out = String::new();
+        let (mut pending, mut prev_cjk) = (false, false);
+        for c in s.chars() {
+            if is_space(c) {
+                pending = !out.is_empty();
+                continue;
+            }
+            let c = halfwidth_alnum(c);
+            let cjk = is_cjk(c);
+            if pending && !(prev_cjk && cjk) {
+                out.push(' ');
+            }
+            pending = false;
+            out.push(c);
+            prev_cjk = cjk;
+        }
+        out
+    }
+
+    fn fold_key_reference(s: &str) -> String {
+        s.chars()
+            .flat_map(|c| std::iter::once(c).nfkc().collect::<Vec<_>>())
+            .filter(|&c| !is_space(c))
+            .map(fold_char)
+            .collect()
+    }
+
+    #[test]
+    fn run_copying_agrees_with_the_reference_on_random_text() {
+        // Characters from every branch: ASCII (spaces, capitals, VT), the
+        // lead bytes that may change (C2, E1, E2, E3, EF), ideographs, 4-byte
+        // characters, compatibility ideographs, dashes.
+        let alphabet: Vec<char> = "aZ 9\t\u{b}\n.:（）：，、 \u{a0}\u{85}\u{1680}\u{2003}\u{200b}\u{2028}\u{3000}\u{feff}\
+             ＡＺａｚ０９－–―─ 中国年度万元㐀\u{4dc0}\u{f900}\u{2f800}𠀀①☑☐é<>&;[]x■□√🗹"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let s: String = (0..len)
+                .map(|k| alphabet[((seed >> (k * 5)) as usize) % alphabet.len()])
+                .collect();
+            assert_eq!(collapse_whitespace(&s), collapse_reference(&s), "{s:?}");
+            assert_eq!(fold_key(&s), fold_key_reference(&s), "{s:?}");
+            assert_eq!(fold_key(&s), fold(&s).key, "{s:?}");
+            // The one-pass fast path of `clean` agrees with the full one.
+            let full = collapse_whitespace(&mark_checkboxes(&decode_entities(&strip_tags(&s))));
+            assert_eq!(clean(&s), full, "{s:?}");
         }
     }
 

@@ -6,7 +6,7 @@
 //! fields only.
 
 use crate::record::RepairKind;
-use crate::template::Label;
+use crate::template::LabelSet;
 
 /// How well a cell matched a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,13 +61,26 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
     if n > label.len() {
         return None;
     }
-    if cell == label {
+    // Count confused characters, giving up as soon as there are too many
+    // (at most one per four): most cells are nowhere near most labels, and
+    // this runs for every candidate of every cell.
+    let allowed = n / 4;
+    let mut mismatches = 0;
+    for (a, b) in cell.iter().zip(label) {
+        if a != b {
+            mismatches += 1;
+            if mismatches > allowed {
+                return None;
+            }
+        }
+    }
+    if mismatches == 0 && n == label.len() {
         return Some((1.0, MatchQuality::Exact));
     }
     if n < MIN_PARTIAL_CHARS {
         return None;
     }
-    let clean_prefix = label.starts_with(cell);
+    let clean_prefix = mismatches == 0;
     let min_share = if clean_prefix {
         MIN_PREFIX_SHARE
     } else {
@@ -76,10 +89,9 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
     if (n as f64) < min_share * label.len() as f64 {
         return None;
     }
-    let mismatches = cell.iter().zip(label).filter(|(a, b)| a != b).count();
-    // At most one confused character per four; a cut-short cell must keep
-    // its first character (else any short text would match some label).
-    if mismatches > n / 4 || (cell[0] != label[0] && n < label.len()) {
+    // A cut-short cell must keep its first character (else any short text
+    // would match some label).
+    if cell[0] != label[0] && n < label.len() {
         return None;
     }
     let kept = (n - mismatches) as f64 / label.len() as f64;
@@ -93,46 +105,60 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
     Some((score, quality))
 }
 
-/// Every label the folded cell could be, best first (ties: template order).
-pub fn match_labels(cell_key: &str, labels: &[Label]) -> Vec<LabelMatch> {
-    let mut out = Vec::new();
+/// Calls `each` with every label the folded cell could be, in no particular
+/// order. Only the labels [`LabelSet::candidates`] names are scored, and the
+/// cell's characters are kept on the stack: this runs for every cell.
+fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelMatch)) {
     let Some(first) = cell_key.chars().next() else {
-        return out;
+        return;
     };
     let n = cell_key.chars().count();
-    let mut cell: Vec<char> = Vec::new();
-    for (i, l) in labels.iter().enumerate() {
-        // Cheap rejects before scoring: longer than the label, or (when
-        // shorter) not starting like it, or too short to stand for it.
-        let len = l.chars.len();
-        if len < n || (len > n && (l.chars[0] != first || n < MIN_PARTIAL_CHARS)) {
-            continue;
+    let mut stack = ['\0'; 48];
+    let heap: Vec<char>;
+    let cell: &[char] = if n <= stack.len() {
+        for (slot, c) in stack.iter_mut().zip(cell_key.chars()) {
+            *slot = c;
         }
-        if cell.is_empty() {
-            cell = cell_key.chars().collect();
-        }
-        if let Some((score, quality)) = score_label(&cell, &l.chars) {
-            out.push(LabelMatch {
+        &stack[..n]
+    } else {
+        heap = cell_key.chars().collect();
+        &heap
+    };
+    // A cell shorter than the label must start like it and be long enough
+    // to stand for it.
+    for i in labels.candidates(n, first, n >= MIN_PARTIAL_CHARS) {
+        if let Some((score, quality)) = score_label(cell, &labels[i].chars) {
+            each(LabelMatch {
                 label: i,
                 score,
                 quality,
             });
         }
     }
+}
+
+/// Every label the folded cell could be, best first (ties: template order).
+pub fn match_labels(cell_key: &str, labels: &LabelSet) -> Vec<LabelMatch> {
+    let mut out = Vec::new();
+    for_each_match(cell_key, labels, |m| out.push(m));
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.label.cmp(&b.label)));
     out
 }
 
 /// The single best label, if one stands out (a tie between two different
 /// labels is no match: the cell is ambiguous).
-pub fn best_label(cell_key: &str, labels: &[Label]) -> Option<LabelMatch> {
-    let cands = match_labels(cell_key, labels);
-    match cands.as_slice() {
-        [] => None,
-        [one] => Some(*one),
-        [a, b, ..] if a.score > b.score => Some(*a),
-        _ => None,
-    }
+pub fn best_label(cell_key: &str, labels: &LabelSet) -> Option<LabelMatch> {
+    let mut best: Option<LabelMatch> = None;
+    let mut tied = false;
+    for_each_match(cell_key, labels, |m| match best {
+        Some(b) if m.score < b.score => {}
+        Some(b) if m.score == b.score => tied = true,
+        _ => {
+            best = Some(m);
+            tied = false;
+        }
+    });
+    best.filter(|_| !tied)
 }
 
 /// Result of matching an option text against a vocabulary.
@@ -271,6 +297,44 @@ mod tests {
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
+    }
+
+    /// The indexed matcher finds exactly what scoring every label finds.
+    #[test]
+    fn indexed_matching_equals_scoring_the_whole_vocabulary() {
+        let t = Template::builtin();
+        let brute = |key: &str| -> Vec<(usize, MatchQuality)> {
+            let cell = chars(key);
+            let mut v: Vec<(usize, f64, MatchQuality)> = t
+                .labels
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| score_label(&cell, &l.chars).map(|(s, q)| (i, s, q)))
+                .collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.into_iter().map(|(i, _, q)| (i, q)).collect()
+        };
+        let mut probes = Vec::new();
+        for l in t.labels.iter() {
+            let c = &l.chars;
+            for cut in 1..=c.len() {
+                probes.push(c[..cut].iter().collect::<String>());
+                // One character confused, at each position of the cut.
+                for at in 0..cut {
+                    let mut m = c[..cut].to_vec();
+                    m[at] = '口';
+                    probes.push(m.into_iter().collect());
+                }
+            }
+        }
+        assert!(probes.len() > 1000);
+        for p in &probes {
+            let got: Vec<(usize, MatchQuality)> = match_labels(p, &t.labels)
+                .iter()
+                .map(|m| (m.label, m.quality))
+                .collect();
+            assert_eq!(got, brute(p), "{p}");
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
     let mut no = 1;
     let mut rest = text;
     while !rest.is_empty() {
-        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
         lines.push(Line {
             no,
             text: &rest[..end],
@@ -61,7 +61,11 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
 
 /// The title text of a line, if the line is a form title.
 pub fn title_text(line: &str, template: &Template) -> Option<String> {
-    if line.contains('\t') || line.contains('|') || is_table_markup(line) {
+    // Called on every line of every document: the cheap byte tests first.
+    if line.bytes().all(|b| b.is_ascii_whitespace())
+        || memchr::memchr2(b'\t', b'|', line.as_bytes()).is_some()
+        || (line.contains('<') && is_table_markup(line))
+    {
         return None;
     }
     let body = line.trim_start().trim_start_matches('#');

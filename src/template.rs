@@ -188,6 +188,84 @@ pub struct Label {
     pub target: LabelTarget,
 }
 
+/// A list of labels with an index for fuzzy matching: a cell can only be a
+/// label as long as it (same length: any first character; longer: same
+/// first character), so [`LabelSet::candidates`] names those and the
+/// matcher scores a handful instead of the whole vocabulary. Derefs to the
+/// labels, in template order.
+#[derive(Debug, Clone, Default)]
+pub struct LabelSet {
+    labels: Vec<Label>,
+    /// `by_len[n]`: labels of `n` folded characters.
+    by_len: Vec<Vec<usize>>,
+    /// (first character, labels starting with it), sorted by character.
+    by_first: Vec<(char, Vec<usize>)>,
+}
+
+impl LabelSet {
+    pub fn new(labels: Vec<Label>) -> LabelSet {
+        let mut by_len: Vec<Vec<usize>> = Vec::new();
+        let mut by_first: Vec<(char, Vec<usize>)> = Vec::new();
+        for (i, l) in labels.iter().enumerate() {
+            let n = l.chars.len();
+            if by_len.len() <= n {
+                by_len.resize(n + 1, Vec::new());
+            }
+            by_len[n].push(i);
+            if let Some(&first) = l.chars.first() {
+                match by_first.binary_search_by_key(&first, |e| e.0) {
+                    Ok(at) => by_first[at].1.push(i),
+                    Err(at) => by_first.insert(at, (first, vec![i])),
+                }
+            }
+        }
+        LabelSet {
+            labels,
+            by_len,
+            by_first,
+        }
+    }
+
+    /// Indices of the labels a folded cell of `n` characters starting with
+    /// `first` may stand for: every label of exactly `n` characters, then
+    /// (when `longer` is set) the longer labels starting with `first`.
+    pub fn candidates(
+        &self,
+        n: usize,
+        first: char,
+        longer: bool,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let same = self.by_len.get(n).map(Vec::as_slice).unwrap_or(&[]);
+        let starting: &[usize] = if longer {
+            self.by_first
+                .binary_search_by_key(&first, |e| e.0)
+                .map(|at| self.by_first[at].1.as_slice())
+                .unwrap_or(&[])
+        } else {
+            &[]
+        };
+        same.iter().copied().chain(
+            starting
+                .iter()
+                .copied()
+                .filter(move |&i| self.labels[i].chars.len() > n),
+        )
+    }
+}
+
+impl std::ops::Deref for LabelSet {
+    type Target = [Label];
+    fn deref(&self) -> &[Label] {
+        &self.labels
+    }
+}
+
+impl FromIterator<Label> for LabelSet {
+    fn from_iter<I: IntoIterator<Item = Label>>(iter: I) -> LabelSet {
+        LabelSet::new(iter.into_iter().collect())
+    }
+}
+
 /// Role of a column in the indicator table's header row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderRole {
@@ -203,15 +281,15 @@ pub struct Indicators {
     /// (label, role) for the indicator table's column headers.
     pub headers: Vec<(Label, HeaderRole)>,
     /// The labels of `headers`, in the same order (for matching).
-    pub header_labels: Vec<Label>,
+    pub header_labels: LabelSet,
     pub horizons: Vec<String>,
     pub default_horizon: String,
     /// For each horizon, the fields whose content shows it is in use.
     pub horizon_evidence: Vec<(String, Vec<String>)>,
     /// Level-1 names, canonical spelling.
-    pub level1: Vec<Label>,
+    pub level1: LabelSet,
     /// Level-2 names, canonical spelling.
-    pub level2: Vec<Label>,
+    pub level2: LabelSet,
     /// `children[i]`: indices into `level2` under `level1[i]`.
     pub children: Vec<Vec<usize>>,
 }
@@ -241,7 +319,7 @@ pub struct Template {
     pub dangling_keys: Vec<String>,
     pub fields: Vec<Field>,
     /// Every distinct field or scaffolding label.
-    pub labels: Vec<Label>,
+    pub labels: LabelSet,
     /// Exact lookup: folded label → index into `labels`.
     pub label_index: HashMap<String, usize>,
     /// Leftmost-longest automaton over the folded labels (pattern i is
@@ -540,7 +618,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             .filter(|k| !k.is_empty())
             .collect(),
         fields,
-        labels,
+        labels: LabelSet::new(labels),
         label_index,
         label_automaton,
         sums: file.checks.sums,
@@ -550,8 +628,8 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             horizons,
             default_horizon,
             horizon_evidence,
-            level1,
-            level2,
+            level1: LabelSet::new(level1),
+            level2: LabelSet::new(level2),
             children,
         },
         display_field: file.display_field,

@@ -710,17 +710,21 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
     if matches!(origin, Origin::Line(_)) {
         return false;
     }
-    let chars: Vec<char> = key.chars().collect();
-    if chars.len() < TRUNCATION_PROBE_CHARS || !chars.last().map(|&c| is_han(c)).unwrap_or(false) {
+    if !key.chars().next_back().is_some_and(is_han) {
         return false;
     }
-    let tail: String = chars[chars.len() - TRUNCATION_PROBE_CHARS..]
-        .iter()
-        .collect();
-    corpus.joined.match_indices(tail.as_str()).any(|(at, m)| {
+    let Some((tail_at, _)) = key.char_indices().nth_back(TRUNCATION_PROBE_CHARS - 1) else {
+        return false;
+    };
+    let tail = &key[tail_at..];
+    memchr::memmem::find_iter(corpus.joined.as_bytes(), tail.as_bytes()).any(|at| {
         // The same row often repeats a name in its value; only another
         // row's (or line's) text is evidence.
-        corpus.origin_at(at) != origin && continues_phrase(&corpus.joined[at + m.len()..], template)
+        corpus.origin_at(at) != origin
+            && corpus
+                .joined
+                .get(at + tail.len()..)
+                .is_some_and(|rest| continues_phrase(rest, template))
     })
 }
 

@@ -50,10 +50,9 @@ pub struct Cell {
     /// Number of rows covered (≥ 1; only HTML `rowspan` gives more). The
     /// cell is stored once, in the row where it starts.
     pub rowspan: usize,
-    /// 1-based source line.
+    /// 1-based source line (the printed text is there; the grid keeps only
+    /// what later stages read).
     pub line: usize,
-    /// Printed text, as in the source.
-    pub raw: String,
     /// Clean text (see [`crate::normalize::clean`]); never empty.
     pub text: String,
     /// `text` folded for matching (see [`crate::normalize::fold`]), computed
@@ -74,7 +73,6 @@ impl Cell {
             span: span.max(1),
             rowspan: 1,
             line,
-            raw: raw.to_string(),
             key: crate::normalize::fold_key(&text),
             text,
         })
