@@ -232,9 +232,13 @@ pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
             return non_empty(path_label, text);
         }
     }
-    let utf8_error = match std::str::from_utf8(&bytes) {
-        Ok(s) => return Ok(s.to_string()),
-        Err(e) => e.valid_up_to(),
+    // Moved, not copied: the common case costs one validation pass.
+    let (bytes, utf8_error) = match String::from_utf8(bytes) {
+        Ok(s) => return Ok(s),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (e.into_bytes(), at)
+        }
     };
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(&bytes, true);
@@ -294,7 +298,8 @@ pub fn decode_as(
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(8192)];
     let pairs = head.len() / 2;
-    if pairs < 8 {
+    // Text without NUL bytes (nearly all of it) is not UTF-16: one SIMD scan.
+    if pairs < 8 || memchr::memchr(0, head).is_none() {
         return None;
     }
     let zeros = |parity: usize| {

@@ -11,7 +11,6 @@
 use crate::record::{Evidence, FieldValue, Indicator, Record, RepairKind, Warning};
 use crate::template::Template;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// The scoring table.
@@ -88,7 +87,7 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
     let passed = cross_check(record, template);
     let model = ScoreModel::default();
     for (key, fv) in record.fields.iter_mut() {
-        let raw = raw_field(fv, &model, passed.contains(key));
+        let raw = raw_field(fv, &model, passed.contains(&key.as_str()));
         fv.confidence = cal.apply(Kind::Field, raw);
         let suspicious = fv.truncated
             || fv.check_failed
@@ -320,8 +319,8 @@ pub fn fit_steps(items: &[(f64, bool)], prior_weight: f64) -> Vec<Step> {
 /// (a blank counts as 0). A check whose parts are all blank (or not in the
 /// form) says nothing and is skipped.
 /// Returns the fields of the checks that passed.
-fn cross_check(record: &mut Record, template: &Template) -> HashSet<String> {
-    let mut passed = HashSet::new();
+fn cross_check<'t>(record: &mut Record, template: &'t Template) -> Vec<&'t str> {
+    let mut passed = Vec::new();
     for check in &template.sums {
         let get = |k: &str| record.field(k).and_then(|f| f.value.as_number());
         let total = get(&check.total);
@@ -332,8 +331,8 @@ fn cross_check(record: &mut Record, template: &Template) -> HashSet<String> {
         let sum: f64 = parts.iter().map(|p| p.unwrap_or(0.0)).sum();
         let t = total.unwrap_or(0.0);
         if (t - sum).abs() <= 1e-6 * t.abs().max(1.0) {
-            passed.insert(check.total.clone());
-            passed.extend(check.parts.iter().cloned());
+            passed.push(check.total.as_str());
+            passed.extend(check.parts.iter().map(String::as_str));
             continue;
         }
         for k in std::iter::once(&check.total).chain(check.parts.iter()) {

@@ -9,6 +9,7 @@ use crate::normalize::fold_label;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
 use regex::Regex;
 use serde::Deserialize;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -321,7 +322,7 @@ pub struct Template {
     /// Every distinct field or scaffolding label.
     pub labels: LabelSet,
     /// Exact lookup: folded label → index into `labels`.
-    pub label_index: HashMap<String, usize>,
+    pub label_index: FxHashMap<String, usize>,
     /// Leftmost-longest automaton over the folded labels (pattern i is
     /// `labels[i]`), for finding labels inside a line or at a cell's start.
     pub label_automaton: AhoCorasick,
@@ -491,7 +492,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
 
     // Distinct labels: a label printed for several fields maps to all of them.
     let mut labels: Vec<Label> = Vec::new();
-    let mut label_index: HashMap<String, usize> = HashMap::new();
+    let mut label_index: FxHashMap<String, usize> = FxHashMap::default();
     for (fi, f) in fields.iter().enumerate() {
         for text in &f.labels {
             let key = fold_label(text);

@@ -22,7 +22,6 @@ use crate::segment::{title_text, Form};
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
 use cells::{classify_key, strip_label_tail, CellClass};
-use std::collections::HashSet;
 use std::ops::Range;
 use values::Parsed;
 
@@ -73,7 +72,8 @@ struct Slot {
 struct State<'t> {
     template: &'t Template,
     slots: Vec<Option<Slot>>,
-    used_labels: HashSet<usize>,
+    /// `used_labels[i]`: label `i` has been read (a label fills once).
+    used_labels: Vec<bool>,
     unmapped: Vec<Unmapped>,
     warnings: Vec<Warning>,
 }
@@ -102,7 +102,7 @@ impl<'t> State<'t> {
             let label = &self.template.labels[cand.label];
             match &label.target {
                 LabelTarget::Scaffold => {
-                    if !self.used_labels.contains(&cand.label) {
+                    if !self.used_labels[cand.label] {
                         return Some((*cand, Resolved::Scaffold));
                     }
                 }
@@ -207,7 +207,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
     let mut st = State {
         template,
         slots: vec![None; template.fields.len()],
-        used_labels: HashSet::new(),
+        used_labels: vec![false; template.labels.len()],
         unmapped: Vec::new(),
         warnings: Vec::new(),
     };
@@ -387,7 +387,7 @@ fn fields_from_grid(
                 continue;
             };
             consumed.mark(r, ci);
-            st.used_labels.insert(m.label);
+            st.used_labels[m.label] = true;
             let Resolved::Fields(fields) = resolved else {
                 continue;
             };
@@ -511,11 +511,11 @@ fn fields_from_line(line: usize, text: &str, st: &mut State<'_>) {
         };
         match st.resolve(&[exact], None, None) {
             Some((_, Resolved::Fields(fields))) => {
-                st.used_labels.insert(label);
+                st.used_labels[label] = true;
                 st.fill(&fields, &value, line, &[], None);
             }
             Some((_, Resolved::Scaffold)) => {
-                st.used_labels.insert(label);
+                st.used_labels[label] = true;
                 st.unmapped(line, &value);
             }
             None => {
