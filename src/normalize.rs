@@ -259,6 +259,15 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
             ByteClass::Markup | ByteClass::Space => (bytes[i] as char, 1),
             ByteClass::Decode => {
                 let c = s[i..].chars().next()?;
+                if !may_change(c) {
+                    // CJK punctuation and the like: kept as printed.
+                    if pending {
+                        push_pending_space(&mut out, c);
+                        pending = false;
+                    }
+                    i += c.len_utf8();
+                    continue;
+                }
                 if bail && is_checkbox_symbol(c) {
                     return None;
                 }
@@ -289,6 +298,20 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
     // After a trailing space `run` is the end: nothing is left to copy.
     out.push_str(&s[run..]);
     Some(out)
+}
+
+/// True for the characters behind a [`ByteClass::Decode`] lead byte that
+/// [`collapse`] may change or hand to the full treatment: spaces, full-width
+/// ASCII, checkbox symbols. One range test, cheaper than asking each.
+fn may_change(c: char) -> bool {
+    matches!(c as u32,
+        0x85 | 0xA0 | 0x1680
+        | 0x2000..=0x205F   // spaces, zero-width space
+        | 0x2200..=0x27FF   // √ ■ □ ☐ ☑ ☒ ✓ ✔
+        | 0x3000
+        | 0xFEFF
+        | 0xFF01..=0xFF5E   // full-width ASCII
+        | 0x1F5F9)
 }
 
 /// Writes the space that separated the last output character from `next`,

@@ -49,6 +49,21 @@ impl Value {
     }
 }
 
+/// Written as [`Value::to_json`] would print it, without building the
+/// intermediate JSON tree (this runs for every field of every record).
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+            Value::Number(n) if n.is_finite() => s.serialize_f64(*n),
+            Value::Number(_) => s.serialize_unit(),
+            Value::List(items) => s.collect_seq(items),
+        }
+    }
+}
+
 fn number_to_json(n: f64) -> serde_json::Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         serde_json::Value::from(n as i64)
@@ -164,7 +179,7 @@ impl FieldValue {
 impl Serialize for FieldValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("value", &self.value.to_json())?;
+        m.serialize_entry("value", &self.value)?;
         m.serialize_entry("confidence", &round3(self.confidence))?;
         if let Some(raw) = &self.raw {
             m.serialize_entry("raw", raw)?;
