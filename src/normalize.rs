@@ -473,7 +473,12 @@ pub fn enumerator_len(key: &str) -> usize {
     if i == 0 {
         let cn = key
             .chars()
-            .take_while(|c| "一二三四五六七八九十".contains(*c))
+            .take_while(|c| {
+                matches!(
+                    c,
+                    '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+                )
+            })
             .count();
         if cn == 0 || cn > 2 {
             return 0;

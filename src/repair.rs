@@ -6,7 +6,7 @@
 //! fields only.
 
 use crate::record::RepairKind;
-use crate::template::LabelSet;
+use crate::template::{char_bit, LabelSet};
 
 /// How well a cell matched a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,25 +109,37 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
 /// order. Only the labels [`LabelSet::candidates`] names are scored, and the
 /// cell's characters are kept on the stack: this runs for every cell.
 fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelMatch)) {
-    let Some(first) = cell_key.chars().next() else {
-        return;
-    };
-    let n = cell_key.chars().count();
     let mut stack = ['\0'; 48];
-    let heap: Vec<char>;
-    let cell: &[char] = if n <= stack.len() {
-        for (slot, c) in stack.iter_mut().zip(cell_key.chars()) {
+    let mut n = 0;
+    let mut mask = 0u64;
+    for c in cell_key.chars() {
+        if let Some(slot) = stack.get_mut(n) {
             *slot = c;
         }
+        mask |= char_bit(c);
+        n += 1;
+    }
+    if n == 0 {
+        return;
+    }
+    let heap: Vec<char>;
+    let cell: &[char] = if n <= stack.len() {
         &stack[..n]
     } else {
         heap = cell_key.chars().collect();
         &heap
     };
+    let allowed = n / 4;
     // A cell shorter than the label must start like it and be long enough
     // to stand for it.
-    for i in labels.candidates(n, first, n >= MIN_PARTIAL_CHARS) {
-        if let Some((score, quality)) = score_label(cell, &labels[i].chars) {
+    for i in labels.candidates(n, cell[0], n >= MIN_PARTIAL_CHARS) {
+        let label = &labels[i];
+        // Each cell character outside the label is a confused position: too
+        // many and the label is out, before any scoring.
+        if (mask & !label.mask).count_ones() as usize > allowed {
+            continue;
+        }
+        if let Some((score, quality)) = score_label(cell, &label.chars) {
             each(LabelMatch {
                 label: i,
                 score,

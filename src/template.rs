@@ -8,8 +8,8 @@ use crate::error::TemplateError;
 use crate::normalize::fold_label;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
 use regex::Regex;
-use serde::Deserialize;
 use rustc_hash::FxHashMap;
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -186,7 +186,23 @@ pub struct Label {
     /// Folded, for matching.
     pub key: String,
     pub chars: Vec<char>,
+    /// [`char_mask`] of `chars`: a cell with more characters outside it
+    /// than the matcher allows confused is rejected without scoring.
+    pub mask: u64,
     pub target: LabelTarget,
+}
+
+/// A 64-bit set of the characters of a text (one bit per character, by a
+/// multiplicative hash). A character whose bit is not in a label's mask is
+/// surely not in the label; the converse may fail (collisions), so a mask
+/// can only rule a match out.
+pub fn char_mask(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |m, &c| m | char_bit(c))
+}
+
+/// The bit of one character in a [`char_mask`].
+pub fn char_bit(c: char) -> u64 {
+    1u64 << ((c as u32).wrapping_mul(0x9E37_79B9) >> 26)
 }
 
 /// A list of labels with an index for fuzzy matching: a cell can only be a
@@ -377,9 +393,11 @@ fn invalid(path: &Path, message: String) -> TemplateError {
 
 fn make_label(text: &str, target: LabelTarget) -> Label {
     let key = fold_label(text);
+    let chars: Vec<char> = key.chars().collect();
     Label {
         text: text.to_string(),
-        chars: key.chars().collect(),
+        mask: char_mask(&chars),
+        chars,
         key,
         target,
     }

@@ -698,11 +698,11 @@ impl Corpus {
 
 fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Template) -> bool {
     let key = fold_key(text);
-    if template
-        .dangling_keys
-        .iter()
-        .any(|e| key.len() > e.len() && key.ends_with(e.as_str()))
-    {
+    if template.dangling_keys.iter().any(|e| {
+        key.len() > e.len()
+            && key.as_bytes().last() == e.as_bytes().last()
+            && key.ends_with(e.as_str())
+    }) {
         return true;
     }
     // A line outside the table has no cell width to be cut at: only its

@@ -148,7 +148,8 @@ pub(crate) fn row_from_columns<'a>(fields: impl IntoIterator<Item = &'a str>, li
     let mut ncols = 0;
     for (col, raw) in fields.into_iter().enumerate() {
         ncols = col + 1;
-        if raw.trim().is_empty() {
+        // A blank (spaces only) cell comes back `None` from `Cell::new`.
+        if raw.is_empty() {
             continue;
         }
         let Some(cell) = Cell::new(col, 1, line, raw) else {
