@@ -94,6 +94,31 @@ pub enum RepairKind {
     InferredFromContext,
 }
 
+impl RepairKind {
+    pub const ALL: [RepairKind; 7] = [
+        RepairKind::LabelTruncated,
+        RepairKind::LabelOcrConfusion,
+        RepairKind::ColumnShift,
+        RepairKind::CellSplitMerged,
+        RepairKind::ValueSplit,
+        RepairKind::DigitConfusion,
+        RepairKind::InferredFromContext,
+    ];
+
+    /// The name written to the record (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepairKind::LabelTruncated => "label_truncated",
+            RepairKind::LabelOcrConfusion => "label_ocr_confusion",
+            RepairKind::ColumnShift => "column_shift",
+            RepairKind::CellSplitMerged => "cell_split_merged",
+            RepairKind::ValueSplit => "value_split",
+            RepairKind::DigitConfusion => "digit_confusion",
+            RepairKind::InferredFromContext => "inferred_from_context",
+        }
+    }
+}
+
 /// One change made on the way from the printed text to the value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repair {

@@ -1,5 +1,7 @@
 //! Emit: records as JSON Lines, and files written atomically.
 
+pub mod json;
+
 use crate::record::Record;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,13 +11,9 @@ use std::path::{Path, PathBuf};
 /// contract's; floats are rounded to 3 decimals, so output is identical on
 /// every machine.
 pub fn to_json_line(record: &Record) -> String {
-    // Serializing plain data (strings, numbers, maps) into a String cannot fail.
-    serde_json::to_string(record).unwrap_or_else(|e| {
-        format!(
-            "{{\"error\":\"serialization failed: {}\"}}",
-            e.to_string().replace('"', "'")
-        )
-    })
+    let mut out = String::with_capacity(8 * 1024);
+    json::write_record(&mut out, record);
+    out
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
