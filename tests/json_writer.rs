@@ -14,7 +14,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             files_under(&p, out);
-        } else if !p.extension().is_some_and(|x| x == "jsonl") {
+        } else if p.extension().is_none_or(|x| x != "jsonl") {
             out.push(p);
         }
     }
