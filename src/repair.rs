@@ -6,7 +6,7 @@
 //! fields only.
 
 use crate::record::RepairKind;
-use crate::template::{char_bit, LabelSet};
+use crate::template::{char_bit, more_bits_than, LabelSet};
 
 /// How well a cell matched a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +109,16 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
 /// order. Only the labels [`LabelSet::candidates`] names are scored, and the
 /// cell's characters are kept on the stack: this runs for every cell.
 fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelMatch)) {
-    let mut stack = ['\0'; 48];
+    // No label is longer than `max`: a longer cell is no label, and is
+    // told after decoding `max + 1` characters, not all of them.
+    let max = labels.max_chars();
+    let mut stack = ['\0'; 24];
     let mut n = 0;
     let mut mask = 0u64;
     for c in cell_key.chars() {
+        if n == max {
+            return;
+        }
         if let Some(slot) = stack.get_mut(n) {
             *slot = c;
         }
@@ -132,11 +138,11 @@ fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelM
     let allowed = n / 4;
     // A cell shorter than the label must start like it and be long enough
     // to stand for it.
-    for i in labels.candidates(n, cell[0], n >= MIN_PARTIAL_CHARS) {
+    for i in labels.candidates(n, cell[0], mask, allowed, n >= MIN_PARTIAL_CHARS) {
         let label = &labels[i];
         // Each cell character outside the label is a confused position: too
         // many and the label is out, before any scoring.
-        if (mask & !label.mask).count_ones() as usize > allowed {
+        if more_bits_than(mask & !label.mask, allowed) {
             continue;
         }
         if let Some((score, quality)) = score_label(cell, &label.chars) {

@@ -215,6 +215,8 @@ pub struct LabelSet {
     labels: Vec<Label>,
     /// `by_len[n]`: labels of `n` folded characters.
     by_len: Vec<Vec<usize>>,
+    /// `len_union[n]`: the union of the masks of `by_len[n]`.
+    len_union: Vec<u64>,
     /// (first character, labels starting with it), sorted by character.
     by_first: Vec<(char, Vec<usize>)>,
 }
@@ -236,23 +238,41 @@ impl LabelSet {
                 }
             }
         }
+        let len_union = by_len
+            .iter()
+            .map(|v| v.iter().fold(0, |m, &i| m | labels[i].mask))
+            .collect();
         LabelSet {
             labels,
             by_len,
+            len_union,
             by_first,
         }
     }
 
-    /// Indices of the labels a folded cell of `n` characters starting with
-    /// `first` may stand for: every label of exactly `n` characters, then
-    /// (when `longer` is set) the longer labels starting with `first`.
+    /// Length in characters of the longest label.
+    pub fn max_chars(&self) -> usize {
+        self.by_len.len().saturating_sub(1)
+    }
+
+    /// Indices of the labels a folded cell of `n` characters, starting with
+    /// `first` and holding the characters of `mask` ([`char_mask`]), may
+    /// stand for: the labels of exactly `n` characters, then (when `longer`
+    /// is set) the longer labels starting with `first`. A same-length label
+    /// needs all but `allowed` of the cell's characters: when even all the
+    /// same-length labels together lack more, none is named.
     pub fn candidates(
         &self,
         n: usize,
         first: char,
+        mask: u64,
+        allowed: usize,
         longer: bool,
     ) -> impl Iterator<Item = usize> + '_ {
-        let same = self.by_len.get(n).map(Vec::as_slice).unwrap_or(&[]);
+        let same = match (self.by_len.get(n), self.len_union.get(n)) {
+            (Some(v), Some(&union)) if !more_bits_than(mask & !union, allowed) => v.as_slice(),
+            _ => &[],
+        };
         let starting: &[usize] = if longer {
             self.by_first
                 .binary_search_by_key(&first, |e| e.0)
@@ -268,6 +288,18 @@ impl LabelSet {
                 .filter(move |&i| self.labels[i].chars.len() > n),
         )
     }
+}
+
+/// `x.count_ones() > k`, clearing at most `k + 1` bits (the target CPU
+/// baseline has no popcount instruction; `k` is 0 or 1 for most cells).
+pub fn more_bits_than(mut x: u64, k: usize) -> bool {
+    for _ in 0..=k {
+        if x == 0 {
+            return false;
+        }
+        x &= x - 1;
+    }
+    true
 }
 
 impl std::ops::Deref for LabelSet {

@@ -225,14 +225,15 @@ fn string(out: &mut String, s: &str) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none needs escaping.
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
+        // Eight bytes at a time while none needs escaping (a short tail is
+        // padded with a byte that needs none).
+        let chunk = bytes.get(i..).unwrap_or(&[]);
+        let take = chunk.len().min(8);
+        let mut word = [b'a'; 8];
+        word[..take].copy_from_slice(&chunk[..take]);
+        if !needs_escape(u64::from_le_bytes(word)) {
+            i += take;
+            continue;
         }
         let b = bytes[i];
         let esc = match b {

@@ -114,7 +114,10 @@ pub fn format_number(n: f64) -> String {
 fn date_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})").unwrap_or_else(|e| {
+        // On a folded key: digits are ASCII (NFKC) and whitespace is gone,
+        // so ASCII classes say all; Unicode `\d`/`\s` would make the
+        // automaton (and every search) many times bigger.
+        Regex::new(r"([0-9]{4})[年./\-]([0-9]{1,2})[月./\-]([0-9]{1,2})").unwrap_or_else(|e| {
             // A constant pattern: failing here is a build defect caught by tests.
             panic!("date regex: {e}")
         })
@@ -126,7 +129,12 @@ fn parse_date(field: &Field, text: &str) -> Parsed {
         return Parsed::blank();
     }
     let key = fold_key(text);
-    let Some(c) = date_regex().captures(&key) else {
+    // The (fast, DFA) search finds where the date is; the (slower)
+    // capturing search then runs on those few bytes only.
+    let Some(c) = date_regex()
+        .find(&key)
+        .and_then(|m| date_regex().captures(m.as_str()))
+    else {
         return Parsed::unparsed(field, text, "a date");
     };
     let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -326,5 +334,10 @@ mod tests {
             Value::Text("2019-02-03".into())
         );
         assert_eq!(parse(f, "2019年13月22日", &t).evidence, Evidence::Unparsed);
+        // Full-width digits and spaces, as OCR prints them.
+        assert_eq!(
+            parse(f, "申报日期：２０１９ 年\u{3000}2 月 22 日", &t).value,
+            Value::Text("2019-02-22".into())
+        );
     }
 }
