@@ -435,3 +435,17 @@ fn a_lone_level2_placed_by_position_in_a_two_half_form_is_capped() {
     assert!(last.confidence <= crate::score::ScoreModel::default().position_only_cap);
     assert!(r.indicators[0].confidence > 0.9);
 }
+
+#[test]
+fn occurrences_equal_a_naive_search() {
+    let hay = "办结信访案件数\u{1}信访案件办结率\u{1}办结信访案件数量多\u{1}aXa件数".as_bytes();
+    for needle in ["办结信访案件数", "件数", "案件", "a", "Xa件数", "不在", "\u{1}"] {
+        let n = needle.as_bytes();
+        let naive: Vec<usize> = (0..=hay.len().saturating_sub(n.len()))
+            .filter(|&i| hay[i..].starts_with(n))
+            .collect();
+        let got: Vec<usize> = super::occurrences(hay, n).collect();
+        assert_eq!(got, naive, "{needle}");
+    }
+    assert_eq!(super::occurrences(hay, b"").count(), 0);
+}
