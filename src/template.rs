@@ -161,6 +161,9 @@ pub struct Field {
     /// Regex and group name cutting this field's part out of a shared cell.
     pub split: Option<(Regex, String)>,
     pub options: Vec<String>,
+    /// `options` folded, for matching ticked text (folded once here, not
+    /// per form).
+    pub option_keys: Vec<String>,
     /// Index of the field whose column this field's cell shares; decides
     /// between fields that print the same label.
     pub column_of: Option<usize>,
@@ -534,6 +537,11 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             source,
             split,
             options: spec.options.clone(),
+            option_keys: spec
+                .options
+                .iter()
+                .map(|o| crate::normalize::fold_key(o))
+                .collect(),
             column_of,
             layout: spec.layout,
             optional: spec.optional,

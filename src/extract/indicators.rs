@@ -192,7 +192,7 @@ pub fn extract(
         }
     }
 
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(2 * rows.len());
     let mut cur_l1: Option<usize> = None;
     let mut cur_l2: Vec<Option<usize>> = vec![None; header.horizon_cols.len()];
     // Indicators read so far in each half's current level-2 group. A form
@@ -215,18 +215,19 @@ pub fn extract(
             l1_repairs.extend(label_repairs(q, &row.cells[ci].text, &ind.level1[l1].text));
         }
         // Split the row into segments at level-2 cells.
-        let mut segments: Vec<Segment> = vec![Segment {
+        let mut segments: Vec<Segment> = Vec::with_capacity(4);
+        segments.push(Segment {
             level2: None,
-            texts: Vec::new(),
+            texts: Vec::with_capacity(4),
             half: None,
-        }];
+        });
         for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
             match kind {
                 Kind::Level2(l2, q) => {
                     consumed.mark(r, ci);
                     segments.push(Segment {
                         level2: Some((*l2, cell, *q)),
-                        texts: Vec::new(),
+                        texts: Vec::with_capacity(4),
                         half: None,
                     });
                 }

@@ -667,9 +667,24 @@ struct Corpus {
 
 impl Corpus {
     fn new(layout: &table::Layout) -> Corpus {
+        // Sized once: the keys and a separator each.
+        let cells = layout
+            .grids
+            .iter()
+            .flat_map(|g| &g.rows)
+            .map(|r| r.cells.len());
+        let texts = cells.sum::<usize>() + layout.free.len();
+        let bytes = layout
+            .grids
+            .iter()
+            .flat_map(|g| &g.rows)
+            .flat_map(|r| &r.cells)
+            .map(|c| c.key.len() + 1)
+            .sum::<usize>()
+            + layout.free.iter().map(|f| f.key.len() + 1).sum::<usize>();
         let mut c = Corpus {
-            joined: String::new(),
-            starts: Vec::new(),
+            joined: String::with_capacity(bytes),
+            starts: Vec::with_capacity(texts),
         };
         let mut add = |origin: Origin, key: &str| {
             c.starts.push((c.joined.len(), origin));

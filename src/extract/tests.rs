@@ -439,7 +439,15 @@ fn a_lone_level2_placed_by_position_in_a_two_half_form_is_capped() {
 #[test]
 fn occurrences_equal_a_naive_search() {
     let hay = "办结信访案件数\u{1}信访案件办结率\u{1}办结信访案件数量多\u{1}aXa件数".as_bytes();
-    for needle in ["办结信访案件数", "件数", "案件", "a", "Xa件数", "不在", "\u{1}"] {
+    for needle in [
+        "办结信访案件数",
+        "件数",
+        "案件",
+        "a",
+        "Xa件数",
+        "不在",
+        "\u{1}",
+    ] {
         let n = needle.as_bytes();
         let naive: Vec<usize> = (0..=hay.len().saturating_sub(n.len()))
             .filter(|&i| hay[i..].starts_with(n))

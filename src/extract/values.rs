@@ -161,29 +161,25 @@ pub struct BoxItem {
 /// Splits clean text at the checkbox markers.
 pub fn box_items(text: &str) -> Vec<BoxItem> {
     let mut items = Vec::new();
-    let mut cur = BoxItem {
-        checked: None,
-        text: String::new(),
+    // The item being read: its box, and where its text starts.
+    let mut checked = None;
+    let mut start = 0;
+    let mut push = |checked: Option<bool>, part: &str| {
+        if checked.is_some() || !part.trim().is_empty() {
+            items.push(BoxItem {
+                checked,
+                text: clean(part),
+            });
+        }
     };
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         if c == CHECKED || c == UNCHECKED {
-            if cur.checked.is_some() || !cur.text.trim().is_empty() {
-                items.push(cur);
-            }
-            cur = BoxItem {
-                checked: Some(c == CHECKED),
-                text: String::new(),
-            };
-        } else {
-            cur.text.push(c);
+            push(checked, &text[start..i]);
+            checked = Some(c == CHECKED);
+            start = i + c.len_utf8();
         }
     }
-    if cur.checked.is_some() || !cur.text.trim().is_empty() {
-        items.push(cur);
-    }
-    for it in &mut items {
-        it.text = clean(&it.text);
-    }
+    push(checked, &text[start..]);
     items
 }
 
@@ -191,7 +187,7 @@ fn parse_choice(field: &Field, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::blank();
     }
-    let options: Vec<String> = field.options.iter().map(|o| fold_key(o)).collect();
+    let options = &field.option_keys;
     let items = box_items(text);
     let any_box = items.iter().any(|i| i.checked.is_some());
     let mut chosen: Vec<String> = Vec::new();
@@ -206,7 +202,7 @@ fn parse_choice(field: &Field, text: &str) -> Parsed {
         if !wanted {
             continue;
         }
-        match match_option(&fold_key(&item.text), &options) {
+        match match_option(&fold_key(&item.text), options) {
             OptionMatch::Exact(i) => push_unique(&mut chosen, &field.options[i]),
             OptionMatch::Repaired(i) => {
                 repairs.push(Repair::change(

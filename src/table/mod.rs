@@ -144,7 +144,9 @@ pub struct Layout {
 /// after a cell is that cell's span (tab-flattened rows, pipe tables). The
 /// last cell spans to the row's last column.
 pub(crate) fn row_from_columns<'a>(fields: impl IntoIterator<Item = &'a str>, line: usize) -> Row {
-    let mut cells: Vec<Cell> = Vec::new();
+    // Sized for a form's widest rows: growing from empty cost three
+    // reallocations per row.
+    let mut cells: Vec<Cell> = Vec::with_capacity(8);
     let mut ncols = 0;
     for (col, raw) in fields.into_iter().enumerate() {
         ncols = col + 1;

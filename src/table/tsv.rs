@@ -13,7 +13,7 @@ pub fn is_row(line: &str) -> bool {
 /// inside the run do not end it when another row follows. Returns the grid
 /// and the index of the first line after it.
 pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> (Grid, usize) {
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(32);
     let mut i = start;
     let mut end = start;
     while i < lines.len() && Some(i) != skip {
