@@ -189,7 +189,19 @@ fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
     if n.is_empty() || h.len() < n.len() {
         return None;
     }
-    (from..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let last = h.len() - n.len();
+    if from > last {
+        return None;
+    }
+    // Every line of every document is asked whether it opens a table: jump
+    // between occurrences of the needle's first byte (`<`) with memchr
+    // instead of comparing at every position.
+    if !n[0].is_ascii_alphabetic() {
+        return memchr::memchr_iter(n[0], &h[from..=last])
+            .map(|k| from + k)
+            .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n));
+    }
+    (from..=last).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Byte offsets of the opening tags `<name` (followed by space, `/` or `>`),
@@ -366,6 +378,21 @@ fn push_text(p: &mut Parsed, cell_open: Option<usize>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_ci_equals_a_naive_search() {
+        let naive = |h: &str, n: &str, from: usize| {
+            (from..=h.len().saturating_sub(n.len()))
+                .find(|&i| h.len() >= n.len() && h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes()))
+        };
+        for h in ["", "<", "<TABLE>", "x<tAbLe", "<ta<table", "项目<table>名称", "<tabl", "a<b<c<table"] {
+            for n in ["<table", "table", "<"] {
+                for from in 0..3 {
+                    assert_eq!(find_ci(h, n, from), naive(h, n, from), "{h} {n} {from}");
+                }
+            }
+        }
+    }
     use crate::segment::split_lines;
 
     fn grids(src: &str) -> Layout {
