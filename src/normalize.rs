@@ -499,6 +499,14 @@ pub fn enumerator_len(key: &str) -> usize {
 
 /// Removes a leading list number from clean text: `1. 重点案件` → `重点案件`.
 pub fn strip_enumerator(clean: &str) -> &str {
+    // Text starting with an ideograph other than a numeral (most names) has
+    // no list number: an ideograph folds to itself. Skips the fold.
+    if clean.chars().next().is_some_and(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+            && !matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
+    }) {
+        return clean;
+    }
     let f = fold(clean);
     let n = enumerator_len(&f.key);
     if n == 0 {
