@@ -503,7 +503,10 @@ pub fn strip_enumerator(clean: &str) -> &str {
     // no list number: an ideograph folds to itself. Skips the fold.
     if clean.chars().next().is_some_and(|c| {
         ('\u{4e00}'..='\u{9fff}').contains(&c)
-            && !matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
+            && !matches!(
+                c,
+                '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+            )
     }) {
         return clean;
     }

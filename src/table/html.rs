@@ -382,10 +382,21 @@ mod tests {
     #[test]
     fn find_ci_equals_a_naive_search() {
         let naive = |h: &str, n: &str, from: usize| {
-            (from..=h.len().saturating_sub(n.len()))
-                .find(|&i| h.len() >= n.len() && h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes()))
+            (from..=h.len().saturating_sub(n.len())).find(|&i| {
+                h.len() >= n.len()
+                    && h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes())
+            })
         };
-        for h in ["", "<", "<TABLE>", "x<tAbLe", "<ta<table", "项目<table>名称", "<tabl", "a<b<c<table"] {
+        for h in [
+            "",
+            "<",
+            "<TABLE>",
+            "x<tAbLe",
+            "<ta<table",
+            "项目<table>名称",
+            "<tabl",
+            "a<b<c<table",
+        ] {
             for n in ["<table", "table", "<"] {
                 for from in 0..3 {
                     assert_eq!(find_ci(h, n, from), naive(h, n, from), "{h} {n} {from}");
