@@ -33,24 +33,10 @@ impl Value {
             _ => None,
         }
     }
-    /// The value as JSON (integers without a fraction, so `8` not `8.0`).
-    pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Value::Null => serde_json::Value::Null,
-            Value::Text(s) => serde_json::Value::String(s.clone()),
-            Value::Number(n) => number_to_json(*n),
-            Value::List(items) => serde_json::Value::Array(
-                items
-                    .iter()
-                    .map(|s| serde_json::Value::String(s.clone()))
-                    .collect(),
-            ),
-        }
-    }
 }
 
-/// Written as [`Value::to_json`] would print it, without building the
-/// intermediate JSON tree (this runs for every field of every record).
+/// A value as JSON: integers without a fraction (`8`, not `8.0`), a
+/// non-finite number as `null`.
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -61,16 +47,6 @@ impl Serialize for Value {
             Value::Number(_) => s.serialize_unit(),
             Value::List(items) => s.collect_seq(items),
         }
-    }
-}
-
-fn number_to_json(n: f64) -> serde_json::Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        serde_json::Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null)
     }
 }
 
