@@ -120,7 +120,7 @@ impl Rules {
     pub fn from_template(t: &Template) -> Rules {
         let ind = &t.indicators;
         let any_level1 = (0..ind.level2.len())
-            .filter(|&i| ind.parents_of(i).len() > 1)
+            .filter(|&i| ind.parents_of(i).count() > 1)
             .map(|i| canon_text(&ind.level2[i].text))
             .collect();
         Rules { any_level1 }

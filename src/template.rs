@@ -348,10 +348,13 @@ pub struct Indicators {
 
 impl Indicators {
     /// Level-1 indices that have `level2` index `l2` as a child.
-    pub fn parents_of(&self, l2: usize) -> Vec<usize> {
-        (0..self.level1.len())
-            .filter(|&i| self.children[i].contains(&l2))
-            .collect()
+    pub fn parents_of(&self, l2: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.level1.len()).filter(move |&i| self.children[i].contains(&l2))
+    }
+
+    /// True when level-1 `l1` has level-2 `l2` as a child.
+    pub fn is_parent(&self, l1: usize, l2: usize) -> bool {
+        self.children.get(l1).is_some_and(|c| c.contains(&l2))
     }
 }
 
@@ -739,7 +742,7 @@ mod tests {
             .iter()
             .position(|l| l.text == "成本指标")
             .unwrap();
-        assert_eq!(ind.parents_of(cost).len(), 2);
+        assert_eq!(ind.parents_of(cost).count(), 2);
     }
 
     #[test]

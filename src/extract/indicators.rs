@@ -320,9 +320,8 @@ pub fn extract(
             };
             // Level 1: must be a parent of the level 2, else inferred from it.
             if let Some(l2) = level2 {
-                let parents = ind.parents_of(l2);
-                if !cur_l1.map(|l1| parents.contains(&l1)).unwrap_or(false) {
-                    if let Some(&p) = parents.first() {
+                if !cur_l1.is_some_and(|l1| ind.is_parent(l1, l2)) {
+                    if let Some(p) = ind.parents_of(l2).next() {
                         cur_l1 = Some(p);
                         if !seg.texts.is_empty() {
                             repairs.push(Repair::new(RepairKind::InferredFromContext));

@@ -168,8 +168,20 @@ impl<'t> State<'t> {
         repairs: &[Repair],
         col: Option<usize>,
     ) {
-        for &f in fields {
-            let parsed = values::parse(&self.template.fields[f], text, self.template);
+        let parsed = match fields {
+            // Nearly every label fills one field.
+            [f] => vec![values::parse(
+                &self.template.fields[*f],
+                text,
+                self.template,
+            )],
+            _ => {
+                let specs: Vec<&crate::template::Field> =
+                    fields.iter().map(|&f| &self.template.fields[f]).collect();
+                values::parse_many(&specs, text, self.template)
+            }
+        };
+        for (&f, parsed) in fields.iter().zip(parsed) {
             self.slots[f] = Some(Slot {
                 parsed,
                 text: text.to_string(),
