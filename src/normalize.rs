@@ -398,6 +398,40 @@ fn nfkc_fast(c: char) -> Option<char> {
     }
 }
 
+/// Byte offset in `clean` of the character that produced byte `key_at` of
+/// its folded key (`clean.len()` past the end): what [`Folded::clean_from`]
+/// looks up, found by walking the text instead of building the whole map
+/// (callers need one or two offsets, not all of them).
+pub fn clean_offset(clean: &str, key_at: usize) -> usize {
+    let mut produced = 0;
+    for (offset, c) in clean.char_indices() {
+        let len = folded_len(c);
+        if len > 0 && key_at < produced + len {
+            return offset;
+        }
+        produced += len;
+    }
+    clean.len()
+}
+
+/// Bytes `c` contributes to a folded key (as [`fold`] folds it).
+fn folded_len(c: char) -> usize {
+    if is_space(c) {
+        return 0;
+    }
+    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        return fold_char(c).len_utf8();
+    }
+    if let Some(f) = nfkc_fast(c) {
+        return fold_char(f).len_utf8();
+    }
+    std::iter::once(c)
+        .nfkc()
+        .filter(|&f| !is_space(f))
+        .map(|f| fold_char(f).len_utf8())
+        .sum()
+}
+
 /// The folded key alone, without the map back (cheaper: most callers only
 /// compare keys). Runs of bytes that fold to themselves (ASCII other than
 /// capitals and spaces, the ideographs U+4000–U+9FFF) are copied whole.
@@ -510,12 +544,11 @@ pub fn strip_enumerator(clean: &str) -> &str {
     }) {
         return clean;
     }
-    let f = fold(clean);
-    let n = enumerator_len(&f.key);
+    let n = enumerator_len(&fold_key(clean));
     if n == 0 {
         return clean;
     }
-    f.clean_from(clean, n).trim_start()
+    clean[clean_offset(clean, n)..].trim_start()
 }
 
 #[cfg(test)]
@@ -645,7 +678,11 @@ mod tests {
                 .collect();
             assert_eq!(collapse_whitespace(&s), collapse_reference(&s), "{s:?}");
             assert_eq!(fold_key(&s), fold_key_reference(&s), "{s:?}");
-            assert_eq!(fold_key(&s), fold(&s).key, "{s:?}");
+            let folded = fold(&s);
+            assert_eq!(fold_key(&s), folded.key, "{s:?}");
+            for (at, &want) in folded.map.iter().enumerate() {
+                assert_eq!(clean_offset(&s, at), want, "{s:?} at {at}");
+            }
             // The one-pass fast path of `clean` agrees with the full one.
             let full = collapse_whitespace(&mark_checkboxes(&decode_entities(&strip_tags(&s))));
             assert_eq!(clean(&s), full, "{s:?}");

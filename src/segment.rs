@@ -68,6 +68,15 @@ pub fn title_text(line: &str, template: &Template) -> Option<String> {
     {
         return None;
     }
+    if surely_no_marker(line, template) {
+        return None;
+    }
+    marked_title(line, template)
+}
+
+/// [`title_text`] past its cheap tests: the line cleaned, folded and
+/// searched for a marker.
+fn marked_title(line: &str, template: &Template) -> Option<String> {
     let body = line.trim_start().trim_start_matches('#');
     let cleaned = clean(body);
     let key = fold_key(&cleaned);
@@ -79,6 +88,23 @@ pub fn title_text(line: &str, template: &Template) -> Option<String> {
         .iter()
         .any(|m| key.contains(m.as_str()))
         .then_some(cleaned)
+}
+
+/// True when the line cannot hold a title marker, told without cleaning and
+/// folding it: every marker ends in an ideograph the line does not print,
+/// and every character of the line folds to itself or to ASCII (so no
+/// entity, compatibility ideograph or radical could fold into one).
+fn surely_no_marker(line: &str, template: &Template) -> bool {
+    let is_ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let lasts = || template.title_markers.iter().map(|m| m.chars().next_back());
+    if !lasts().all(|c| c.is_some_and(is_ideograph)) {
+        return false;
+    }
+    let folds_plainly = line.chars().all(|c| {
+        (c.is_ascii() && c != '&')
+            || matches!(c as u32, 0x3000..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
+    });
+    folds_plainly && !lasts().flatten().any(|c| line.contains(c))
 }
 
 /// True for a line that prints HTML table cells, rows or caption, or a
@@ -196,6 +222,34 @@ fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marker_prefilter_never_rejects_a_title() {
+        let t = Template::builtin();
+        let mut lines: Vec<String> = Vec::new();
+        for f in std::fs::read_dir("samples").unwrap() {
+            let p = f.unwrap().path();
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        for extra in [
+            "# 巴中市市级部门预算项目支出绩效目标&#34920;",
+            "巴中市市级部门预算项目支出绩效目标⾯",
+            "巴中市市级部门预算项目支出绩效目标\u{f900}",
+            "单位：万元",
+            "绩效目标表",
+            "ＡＢ 绩 效 目 标 表",
+        ] {
+            lines.push(extra.to_string());
+        }
+        assert!(lines.len() > 100);
+        for l in &lines {
+            if surely_no_marker(l, &t) {
+                assert_eq!(marked_title(l, &t), None, "{l}");
+            }
+        }
+    }
 
     #[test]
     fn lines_accept_crlf_and_cr() {

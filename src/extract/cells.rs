@@ -79,8 +79,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
     // 2. The cell starts with a label and goes on with its value.
     let input = Input::new(key).anchored(Anchored::Yes);
     if let Some(m) = template.label_automaton.find(input) {
-        let folded = fold(text);
-        let rest = folded.clean_from(text, skip + m.end());
+        let rest = &text[crate::normalize::clean_offset(text, skip + m.end())..];
         // A short label run straight into more Han text is a word of a
         // longer phrase (单位 in 单位养护成本), not a label with its value.
         let short = m.end() - m.start() < SHORT_LABEL_BYTES;

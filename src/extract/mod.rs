@@ -15,7 +15,7 @@ pub mod cells;
 pub mod indicators;
 pub mod values;
 
-use crate::normalize::{clean, fold, fold_key, is_cjk};
+use crate::normalize::{clean, fold_key, is_cjk};
 use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
 use crate::repair::LabelMatch;
 use crate::segment::{title_text, Form};
@@ -265,7 +265,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
         consumed.push(used);
     }
     for fl in &layout.free {
-        fields_from_line(fl.line, &fl.text, &mut st);
+        fields_from_line(fl.line, &fl.text, &fl.key, &mut st);
     }
     let used_horizons = horizons_in_use(&st);
     let mut indicators = Vec::new();
@@ -486,7 +486,7 @@ fn take_below(
 }
 
 /// Reads `label：value` pairs (and pattern fields) from a line outside the table.
-fn fields_from_line(line: usize, text: &str, st: &mut State<'_>) {
+fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
     let template = st.template;
     for (fi, f) in template.fields.iter().enumerate() {
         if let FieldSource::LinePattern(re) = &f.source {
@@ -499,18 +499,17 @@ fn fields_from_line(line: usize, text: &str, st: &mut State<'_>) {
             }
         }
     }
-    let folded = fold(text);
     let hits: Vec<(usize, usize, usize)> = template
         .label_automaton
-        .find_iter(&folded.key)
-        .filter(|m| m.start() == 0 || folded.key[m.end()..].starts_with(':'))
+        .find_iter(key)
+        .filter(|m| m.start() == 0 || key[m.end()..].starts_with(':'))
         .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
         .collect();
     let Some(&(first_start, _, _)) = hits.first() else {
         st.unmapped(line, text);
         return;
     };
-    let offset = |i: usize| folded.map.get(i).copied().unwrap_or(text.len());
+    let offset = |i: usize| crate::normalize::clean_offset(text, i);
     st.unmapped(line, &text[..offset(first_start)]);
     for (k, &(_, end, label)) in hits.iter().enumerate() {
         let stop = hits.get(k + 1).map(|h| offset(h.0)).unwrap_or(text.len());
@@ -724,7 +723,28 @@ impl Corpus {
 }
 
 fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Template) -> bool {
-    let key = fold_key(text);
+    // Ideographs fold to themselves: a text ending in enough of them ends its
+    // key with the same bytes, so the ending is read off the text and the
+    // text is not folded whole.
+    let ideographs = text
+        .char_indices()
+        .rev()
+        .take(TRUNCATION_PROBE_CHARS)
+        .take_while(|&(_, c)| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        .last()
+        .map(|(at, _)| &text[at..]);
+    let ending = ideographs.filter(|e| {
+        e.chars().count() == TRUNCATION_PROBE_CHARS
+            && template.dangling_keys.iter().all(|d| d.len() < e.len())
+    });
+    let folded;
+    let key = match ending {
+        Some(e) => e,
+        None => {
+            folded = fold_key(text);
+            folded.as_str()
+        }
+    };
     if template.dangling_keys.iter().any(|e| {
         key.len() > e.len()
             && key.as_bytes().last() == e.as_bytes().last()
