@@ -100,11 +100,17 @@ fn surely_no_marker(line: &str, template: &Template) -> bool {
     if !lasts().all(|c| c.is_some_and(is_ideograph)) {
         return false;
     }
-    let folds_plainly = line.chars().all(|c| {
-        (c.is_ascii() && c != '&')
-            || matches!(c as u32, 0x3000..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
-    });
-    folds_plainly && !lasts().flatten().any(|c| line.contains(c))
+    line.chars().all(folds_plainly) && !lasts().flatten().any(|c| line.contains(c))
+}
+
+/// True for a character that cleaning and folding turn into itself or into
+/// ASCII only (never into another ideograph): ASCII but `&` (an entity may
+/// encode anything), CJK punctuation but 〶 and 〸〹〺 (NFKC: 〒, 十卄卅),
+/// the unified ideographs, full-width ASCII.
+fn folds_plainly(c: char) -> bool {
+    (c.is_ascii() && c != '&')
+        || matches!(c as u32,
+            0x3000..=0x3035 | 0x3037 | 0x303B..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
 }
 
 /// True for a line that prints HTML table cells, rows or caption, or a
@@ -247,6 +253,36 @@ mod tests {
         for l in &lines {
             if surely_no_marker(l, &t) {
                 assert_eq!(marked_title(l, &t), None, "{l}");
+            }
+        }
+        // A template whose marker ends in 十, and lines printing it through
+        // characters that fold to it (〸 U+3038, ⼗ U+2F17).
+        let ten = Template::from_toml(
+            "id = \"t\"\nname = \"t\"\n[segment]\ntitle_markers = [\"统计十\"]\n\
+             [[field]]\nkey = \"title\"\ntype = \"text\"\nsource = \"title\"\n",
+            std::path::Path::new("ten.toml"),
+        )
+        .unwrap();
+        for l in ["某县统计〸", "某县统计⼗", "某县统计十"] {
+            assert!(!surely_no_marker(l, &ten), "{l}");
+            assert!(title_text(l, &ten).is_some(), "{l}");
+        }
+        // Every character the prefilter takes for plain folds to itself or
+        // to ASCII, so it cannot hide an ideograph of a marker.
+        for c in (0x20u32..0x80)
+            .chain(0x3000..0x3040)
+            .chain(0x4E00..0xA000)
+            .chain(0xFF01..0xFF5F)
+            .filter_map(char::from_u32)
+        {
+            let line = c.to_string();
+            if folds_plainly(c) {
+                let key = fold_key(&clean(&line));
+                assert!(
+                    key == fold_key(&line) && (key.is_ascii() || key == line),
+                    "U+{:04X}",
+                    c as u32
+                );
             }
         }
     }

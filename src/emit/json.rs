@@ -198,10 +198,7 @@ fn uint(out: &mut String, n: usize) {
 }
 
 fn int(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
-    }
-    uint(out, n.unsigned_abs() as usize);
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// A JSON string: `"`, `\` and control characters escaped as serde_json

@@ -142,10 +142,9 @@ pub fn format_number(n: f64) -> String {
 fn date_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        // On a folded key: digits are ASCII (NFKC) and whitespace is gone,
-        // so ASCII classes say all; Unicode `\d`/`\s` would make the
-        // automaton (and every search) many times bigger.
-        Regex::new(r"([0-9]{4})[年./\-]([0-9]{1,2})[月./\-]([0-9]{1,2})").unwrap_or_else(|e| {
+        // On a folded key, which holds no whitespace: `\s*` between the
+        // parts would only make the automaton bigger.
+        Regex::new(r"(\d{4})[年./\-](\d{1,2})[月./\-](\d{1,2})").unwrap_or_else(|e| {
             // A constant pattern: failing here is a build defect caught by tests.
             panic!("date regex: {e}")
         })
@@ -361,11 +360,15 @@ mod tests {
             "",
             "103001",
             "1. 办结",
+            "某某县交通局٣٠١٠٠٢",
         ] {
             let many = parse_many(&fields, text, &t);
             let one: Vec<Parsed> = fields.iter().map(|f| parse(f, text, &t)).collect();
             assert_eq!(many, one, "{text:?}");
         }
+        // A code in other decimal digits is still cut off the name.
+        let name = parse(field(&t, "budget_unit_name"), "某某县交通局٣٠١٠٠٢", &t);
+        assert_eq!(name.value, Value::Text("某某县交通局".into()));
     }
 
     #[test]
@@ -381,6 +384,12 @@ mod tests {
             Value::Text("2019-02-03".into())
         );
         assert_eq!(parse(f, "2019年13月22日", &t).evidence, Evidence::Unparsed);
+        // `\d` is any decimal digit: a date in other digits is found (and,
+        // not being readable as a number, is unparsed), not skipped.
+        assert_eq!(
+            parse(f, "٢٠١٩年1月1日，2020年2月3日", &t).evidence,
+            Evidence::Unparsed
+        );
         // Full-width digits and spaces, as OCR prints them.
         assert_eq!(
             parse(f, "申报日期：２０１９ 年\u{3000}2 月 22 日", &t).value,
