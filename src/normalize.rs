@@ -7,8 +7,9 @@
 //!   characters, full-width ASCII letters and digits made half-width.
 //!   Punctuation is kept as printed (the contract says so).
 //! - **folded** text is only for comparing with template labels: NFKC (so
-//!   `（：` equal `(:`), no whitespace, ASCII lower-cased. A [`Folded`] keeps a
-//!   map back to the clean text so a match can cut the clean value out.
+//!   `（：` equal `(:`), no whitespace, ASCII lower-cased. [`clean_offset`]
+//!   maps a key offset back to the clean text so a match can cut the clean
+//!   value out.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -334,59 +335,6 @@ pub fn halfwidth_alnum(c: char) -> char {
     }
 }
 
-/// A folded key and its map back to the clean text it came from.
-#[derive(Debug, Clone, Default)]
-pub struct Folded {
-    pub key: String,
-    /// `map[i]` is the byte offset in the clean text of the character that
-    /// produced byte `i` of `key`; `map[key.len()]` is the clean text's length.
-    pub map: Vec<usize>,
-}
-
-impl Folded {
-    /// The clean text from the character that produced `key[at..]` on.
-    pub fn clean_from<'a>(&self, clean: &'a str, at: usize) -> &'a str {
-        let start = self.map.get(at).copied().unwrap_or(clean.len());
-        clean.get(start..).unwrap_or("")
-    }
-}
-
-/// Folds clean text into a matching key.
-pub fn fold(clean: &str) -> Folded {
-    let mut key = String::with_capacity(clean.len());
-    let mut map = Vec::with_capacity(clean.len() + 1);
-    let mut buf = [0u8; 4];
-    for (offset, c) in clean.char_indices() {
-        if is_space(c) {
-            continue;
-        }
-        // The (costly) normalizer is skipped where NFKC is known.
-        if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            let s = fold_char(c).encode_utf8(&mut buf);
-            key.push_str(s);
-            map.extend(std::iter::repeat_n(offset, s.len()));
-            continue;
-        }
-        if let Some(f) = nfkc_fast(c) {
-            let s = fold_char(f).encode_utf8(&mut buf);
-            key.push_str(s);
-            map.extend(std::iter::repeat_n(offset, s.len()));
-            continue;
-        }
-        for f in std::iter::once(c).nfkc() {
-            if is_space(f) {
-                continue;
-            }
-            let f = fold_char(f);
-            let s = f.encode_utf8(&mut buf);
-            key.push_str(s);
-            map.extend(std::iter::repeat_n(offset, s.len()));
-        }
-    }
-    map.push(clean.len());
-    Folded { key, map }
-}
-
 /// NFKC of `c` where it is one character known without the normalizer:
 /// ASCII, the unified ideographs and most CJK punctuation stay as they are,
 /// full-width ASCII variants become ASCII. `None`: ask the normalizer.
@@ -399,9 +347,9 @@ fn nfkc_fast(c: char) -> Option<char> {
 }
 
 /// Byte offset in `clean` of the character that produced byte `key_at` of
-/// its folded key (`clean.len()` past the end): what [`Folded::clean_from`]
-/// looks up, found by walking the text instead of building the whole map
-/// (callers need one or two offsets, not all of them).
+/// its folded key (`clean.len()` past the end): what a whole
+/// offset map would hold, found by walking the text instead of building the
+/// map (callers need one or two offsets, not all of them).
 pub fn clean_offset(clean: &str, key_at: usize) -> usize {
     let mut produced = 0;
     for (offset, c) in clean.char_indices() {
@@ -554,6 +502,61 @@ pub fn strip_enumerator(clean: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference definition of folding: the key and, for every key byte,
+    /// the clean-text offset of the character that produced it
+    /// ([`clean_offset`] and [`fold_key`] must agree with it).
+    #[derive(Debug, Clone, Default)]
+    struct Folded {
+        key: String,
+        /// `map[i]` is the byte offset in the clean text of the character that
+        /// produced byte `i` of `key`; `map[key.len()]` is the clean text's length.
+        map: Vec<usize>,
+    }
+
+    impl Folded {
+        /// The clean text from the character that produced `key[at..]` on.
+        fn clean_from<'a>(&self, clean: &'a str, at: usize) -> &'a str {
+            let start = self.map.get(at).copied().unwrap_or(clean.len());
+            clean.get(start..).unwrap_or("")
+        }
+    }
+
+    /// Folds clean text into a matching key.
+    fn fold(clean: &str) -> Folded {
+        let mut key = String::with_capacity(clean.len());
+        let mut map = Vec::with_capacity(clean.len() + 1);
+        let mut buf = [0u8; 4];
+        for (offset, c) in clean.char_indices() {
+            if is_space(c) {
+                continue;
+            }
+            // The (costly) normalizer is skipped where NFKC is known.
+            if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+                let s = fold_char(c).encode_utf8(&mut buf);
+                key.push_str(s);
+                map.extend(std::iter::repeat_n(offset, s.len()));
+                continue;
+            }
+            if let Some(f) = nfkc_fast(c) {
+                let s = fold_char(f).encode_utf8(&mut buf);
+                key.push_str(s);
+                map.extend(std::iter::repeat_n(offset, s.len()));
+                continue;
+            }
+            for f in std::iter::once(c).nfkc() {
+                if is_space(f) {
+                    continue;
+                }
+                let f = fold_char(f);
+                let s = f.encode_utf8(&mut buf);
+                key.push_str(s);
+                map.extend(std::iter::repeat_n(offset, s.len()));
+            }
+        }
+        map.push(clean.len());
+        Folded { key, map }
+    }
 
     #[test]
     fn clean_strips_tags_and_marks_checkboxes() {

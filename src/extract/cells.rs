@@ -1,7 +1,7 @@
 //! Cell classification: is a cell a template label, a label followed by its
 //! value (`年度资金总额： 8 万元`), or a plain value?
 
-use crate::normalize::{enumerator_len, fold};
+use crate::normalize::{enumerator_len, fold_key};
 use crate::repair::{match_labels, LabelMatch, MatchQuality};
 use crate::template::Template;
 use aho_corasick::{Anchored, Input};
@@ -33,7 +33,7 @@ impl CellClass {
 
 /// Classifies a cell's clean text.
 pub fn classify(text: &str, template: &Template) -> CellClass {
-    classify_key(text, &fold(text).key, template)
+    classify_key(text, &fold_key(text), template)
 }
 
 /// [`classify`] for a text whose folded key is known.
