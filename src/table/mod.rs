@@ -55,7 +55,7 @@ pub struct Cell {
     pub line: usize,
     /// Clean text (see [`crate::normalize::clean`]); never empty.
     pub text: String,
-    /// `text` folded for matching (see [`crate::normalize::fold`]), computed
+    /// `text` folded for matching (see [`crate::normalize::fold_key`]), computed
     /// once here because every later stage compares cells with labels.
     pub key: String,
 }
