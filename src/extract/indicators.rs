@@ -218,7 +218,7 @@ pub fn extract(
         let mut segments: Vec<Segment> = Vec::with_capacity(4);
         segments.push(Segment {
             level2: None,
-            texts: Vec::with_capacity(4),
+            texts: Vec::new(),
             half: None,
         });
         for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
@@ -227,7 +227,7 @@ pub fn extract(
                     consumed.mark(r, ci);
                     segments.push(Segment {
                         level2: Some((*l2, cell, *q)),
-                        texts: Vec::with_capacity(4),
+                        texts: Vec::new(),
                         half: None,
                     });
                 }

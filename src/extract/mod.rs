@@ -106,6 +106,12 @@ impl<'t> State<'t> {
                         return Some((*cand, Resolved::Scaffold));
                     }
                 }
+                // Most labels name one field: no list of open ones to build.
+                LabelTarget::Fields(fs) if fs.len() == 1 => {
+                    if self.slots[fs[0]].is_none() {
+                        return Some((*cand, Resolved::Fields(vec![fs[0]])));
+                    }
+                }
                 LabelTarget::Fields(fs) => {
                     let open: Vec<usize> = fs
                         .iter()
@@ -168,28 +174,25 @@ impl<'t> State<'t> {
         repairs: &[Repair],
         col: Option<usize>,
     ) {
-        let parsed = match fields {
-            // Nearly every label fills one field.
-            [f] => vec![values::parse(
-                &self.template.fields[*f],
-                text,
-                self.template,
-            )],
-            _ => {
-                let specs: Vec<&crate::template::Field> =
-                    fields.iter().map(|&f| &self.template.fields[f]).collect();
-                values::parse_many(&specs, text, self.template)
-            }
+        let slot = |parsed| Slot {
+            parsed,
+            text: text.to_string(),
+            line,
+            repairs: repairs.to_vec(),
+            col,
+            row: None,
         };
+        // Nearly every label fills one field: no lists to build.
+        if let [f] = *fields {
+            let parsed = values::parse(&self.template.fields[f], text, self.template);
+            self.slots[f] = Some(slot(parsed));
+            return;
+        }
+        let specs: Vec<&crate::template::Field> =
+            fields.iter().map(|&f| &self.template.fields[f]).collect();
+        let parsed = values::parse_many(&specs, text, self.template);
         for (&f, parsed) in fields.iter().zip(parsed) {
-            self.slots[f] = Some(Slot {
-                parsed,
-                text: text.to_string(),
-                line,
-                repairs: repairs.to_vec(),
-                col,
-                row: None,
-            });
+            self.slots[f] = Some(slot(parsed));
         }
     }
 
