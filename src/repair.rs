@@ -105,13 +105,14 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
     Some((score, quality))
 }
 
-/// Calls `each` with every label the folded cell could be, in no particular
-/// order. Only the labels [`LabelSet::candidates`] names are scored, and the
-/// cell's characters are kept on the stack: this runs for every cell.
-fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelMatch)) {
+/// Calls `each(set, match)` with every label of each of `sets` the folded
+/// cell could be, in no particular order. The cell is decoded once for all
+/// the sets, onto the stack; only the labels [`LabelSet::candidates`] names
+/// are scored: this runs for every cell.
+fn for_each_match(cell_key: &str, sets: &[&LabelSet], mut each: impl FnMut(usize, LabelMatch)) {
     // No label is longer than `max`: a longer cell is no label, and is
     // told after decoding `max + 1` characters, not all of them.
-    let max = labels.max_chars();
+    let max = sets.iter().map(|l| l.max_chars()).max().unwrap_or(0);
     let mut stack = ['\0'; 24];
     let mut n = 0;
     let mut mask = 0u64;
@@ -136,21 +137,29 @@ fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelM
         &heap
     };
     let allowed = n / 4;
-    // A cell shorter than the label must start like it and be long enough
-    // to stand for it.
-    for i in labels.candidates(n, cell[0], mask, allowed, n >= MIN_PARTIAL_CHARS) {
-        let label = &labels[i];
-        // Each cell character outside the label is a confused position: too
-        // many and the label is out, before any scoring.
-        if more_bits_than(mask & !label.mask, allowed) {
+    for (set, labels) in sets.iter().enumerate() {
+        if n > labels.max_chars() {
             continue;
         }
-        if let Some((score, quality)) = score_label(cell, &label.chars) {
-            each(LabelMatch {
-                label: i,
-                score,
-                quality,
-            });
+        // A cell shorter than the label must start like it and be long
+        // enough to stand for it.
+        for i in labels.candidates(n, cell[0], mask, allowed, n >= MIN_PARTIAL_CHARS) {
+            let label = &labels[i];
+            // Each cell character outside the label is a confused position:
+            // too many and the label is out, before any scoring.
+            if more_bits_than(mask & !label.mask, allowed) {
+                continue;
+            }
+            if let Some((score, quality)) = score_label(cell, &label.chars) {
+                each(
+                    set,
+                    LabelMatch {
+                        label: i,
+                        score,
+                        quality,
+                    },
+                );
+            }
         }
     }
 }
@@ -158,7 +167,7 @@ fn for_each_match(cell_key: &str, labels: &LabelSet, mut each: impl FnMut(LabelM
 /// Every label the folded cell could be, best first (ties: template order).
 pub fn match_labels(cell_key: &str, labels: &LabelSet) -> Vec<LabelMatch> {
     let mut out = Vec::new();
-    for_each_match(cell_key, labels, |m| out.push(m));
+    for_each_match(cell_key, &[labels], |_, m| out.push(m));
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.label.cmp(&b.label)));
     out
 }
@@ -166,17 +175,31 @@ pub fn match_labels(cell_key: &str, labels: &LabelSet) -> Vec<LabelMatch> {
 /// The single best label, if one stands out (a tie between two different
 /// labels is no match: the cell is ambiguous).
 pub fn best_label(cell_key: &str, labels: &LabelSet) -> Option<LabelMatch> {
-    let mut best: Option<LabelMatch> = None;
-    let mut tied = false;
-    for_each_match(cell_key, labels, |m| match best {
+    let [best] = best_labels(cell_key, [labels]);
+    best
+}
+
+/// [`best_label`] in each of several sets, decoding the cell once.
+pub fn best_labels<const N: usize>(
+    cell_key: &str,
+    sets: [&LabelSet; N],
+) -> [Option<LabelMatch>; N] {
+    let mut best: [Option<LabelMatch>; N] = [None; N];
+    let mut tied = [false; N];
+    for_each_match(cell_key, &sets, |set, m| match best[set] {
         Some(b) if m.score < b.score => {}
-        Some(b) if m.score == b.score => tied = true,
+        Some(b) if m.score == b.score => tied[set] = true,
         _ => {
-            best = Some(m);
-            tied = false;
+            best[set] = Some(m);
+            tied[set] = false;
         }
     });
-    best.filter(|_| !tied)
+    for (b, t) in best.iter_mut().zip(tied) {
+        if t {
+            *b = None;
+        }
+    }
+    best
 }
 
 /// Result of matching an option text against a vocabulary.
@@ -333,7 +356,13 @@ mod tests {
             v.into_iter().map(|(i, _, q)| (i, q)).collect()
         };
         let mut probes = Vec::new();
-        for l in t.labels.iter() {
+        let t_ind = &t.indicators;
+        for l in t
+            .labels
+            .iter()
+            .chain(t_ind.level1.iter())
+            .chain(t_ind.level2.iter())
+        {
             let c = &l.chars;
             for cut in 1..=c.len() {
                 probes.push(c[..cut].iter().collect::<String>());
@@ -347,6 +376,10 @@ mod tests {
         }
         assert!(probes.len() > 1000);
         for p in &probes {
+            // Several sets at once give what each set gives alone.
+            let sets = [&t.labels, &t.indicators.level1, &t.indicators.level2];
+            let each = sets.map(|s| best_label(p, s));
+            assert_eq!(best_labels(p, sets), each, "{p}");
             let got: Vec<(usize, MatchQuality)> = match_labels(p, &t.labels)
                 .iter()
                 .map(|m| (m.label, m.quality))

@@ -11,7 +11,7 @@
 use super::Consumed;
 use crate::normalize::{enumerator_len, fold_key, strip_enumerator};
 use crate::record::{Indicator, Repair, RepairKind};
-use crate::repair::{best_label, MatchQuality};
+use crate::repair::{best_label, best_labels, MatchQuality};
 use crate::table::{Cell, Grid};
 use crate::template::{HeaderRole, Indicators, Template};
 
@@ -104,8 +104,7 @@ enum Kind {
 
 fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
     let key = &cell.key[enumerator_len(&cell.key)..];
-    let l1 = best_label(key, &ind.level1);
-    let l2 = best_label(key, &ind.level2);
+    let [l1, l2] = best_labels(key, [&ind.level1, &ind.level2]);
     match (l1, l2) {
         (Some(a), Some(b)) => {
             // A name in both vocabularies (成本指标): its column decides.

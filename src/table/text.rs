@@ -88,7 +88,13 @@ fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
 /// Reads the space-aligned table starting at `start`, if there is one.
 /// Returns the grid and the index of the first line after it.
 pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid, usize)> {
-    let (first, _) = pieces(lines.get(start)?.text);
+    // Two cells need a gap of two spaces or a U+3000 between them; every
+    // free line of every form is asked, so look for one before measuring.
+    let line = lines.get(start)?.text;
+    if !line.contains("  ") && !line.contains('\u{3000}') {
+        return None;
+    }
+    let (first, _) = pieces(line);
     if first.len() < 2 || lines[start].text.contains('\t') {
         return None;
     }
