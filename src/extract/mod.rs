@@ -617,12 +617,15 @@ fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Templa
         |text: &str, origin: Origin| -> bool { looks_truncated(text, origin, &corpus, template) };
 
     let mut warnings = Vec::new();
-    for (key, fv) in record.fields.iter_mut() {
+    for (i, (key, fv)) in record.fields.iter_mut().enumerate() {
         let Some(text) = fv.value.as_text() else {
             continue;
         };
-        let is_free_text = template
-            .field_index(key)
+        // Fields are in template order; the lookup by key is the fallback.
+        let index = (template.fields.get(i).is_some_and(|f| f.key == *key))
+            .then_some(i)
+            .or_else(|| template.field_index(key));
+        let is_free_text = index
             .map(|i| {
                 let f = &template.fields[i];
                 f.kind == crate::template::FieldType::Text

@@ -6,7 +6,9 @@ use crate::segment::Line;
 
 /// True for a line that is a tab-flattened table row.
 pub fn is_row(line: &str) -> bool {
-    line.contains('\t') && !line.trim().is_empty()
+    // Blank means whitespace only: `trim` would also walk the line from its
+    // end; this stops at the first character that is not a space.
+    memchr::memchr(b'\t', line.as_bytes()).is_some() && !line.chars().all(char::is_whitespace)
 }
 
 /// Builds one grid from the run of rows starting at `start`; blank lines
@@ -22,7 +24,7 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> (Grid, us
             rows.push(parse_row(text, lines[i].no));
             i += 1;
             end = i;
-        } else if text.trim().is_empty() {
+        } else if text.chars().all(char::is_whitespace) {
             i += 1;
         } else {
             break;
