@@ -238,6 +238,12 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
     let mut pending = false;
     let mut i = 0;
     while i < bytes.len() {
+        // The common case first: an ideograph (lead byte E4–E9) with no
+        // space pending is copied as part of the run.
+        if !pending && (0xE4..=0xE9).contains(&bytes[i]) {
+            i += 3;
+            continue;
+        }
         let (c, len) = match BYTE_CLASS[bytes[i] as usize] {
             ByteClass::Plain => {
                 if pending {
@@ -390,14 +396,14 @@ pub fn fold_key(clean: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 {
-            if !(b.is_ascii_uppercase() || b.is_ascii_whitespace() || b == 0x0B) {
-                i += 1;
-                continue;
-            }
-        } else if (0xE4..=0xE9).contains(&b) {
-            // U+4000–U+9FFF: NFKC and `fold_char` leave them as they are.
+        if (0xE4..=0xE9).contains(&b) {
+            // U+4000–U+9FFF (most of the text): NFKC and `fold_char` leave
+            // them as they are.
             i += 3;
+            continue;
+        }
+        if b < 0x80 && !(b.is_ascii_uppercase() || b.is_ascii_whitespace() || b == 0x0B) {
+            i += 1;
             continue;
         }
         key.push_str(&clean[run..i]);
@@ -441,6 +447,14 @@ fn fold_char(c: char) -> char {
 /// a folded key, 0 when there is none.
 pub fn enumerator_len(key: &str) -> usize {
     let bytes = key.as_bytes();
+    // A list number starts with `(`, a digit or a numeral 一…十 (lead byte
+    // E4 or E5): any other non-ASCII start is told by its first byte.
+    if bytes
+        .first()
+        .is_none_or(|&b| b >= 0x80 && b != 0xE4 && b != 0xE5)
+    {
+        return 0;
+    }
     let mut i = 0;
     if let Some(inner) = key.strip_prefix('(') {
         let digits = inner.chars().take_while(|c| c.is_ascii_digit()).count();

@@ -49,11 +49,12 @@ pub fn header_role_key(key: &str, template: &Template) -> Option<HeaderRole> {
 
 /// True when the row looks like the indicator header (two or more roles).
 pub fn is_header_row(cells: &[Cell], template: &Template) -> bool {
-    cells
-        .iter()
-        .filter(|c| header_role_key(&c.key, template).is_some())
-        .count()
-        >= 2
+    cells.len() >= 2
+        && cells
+            .iter()
+            .filter(|c| header_role_key(&c.key, template).is_some())
+            .nth(1)
+            .is_some()
 }
 
 fn read_header(cells: &[Cell], ind: &Indicators, template: &Template) -> Header {
