@@ -144,23 +144,37 @@ fn mark_checkboxes(s: &str) -> String {
                 .replace("[]", " ☐ "),
         );
     }
-    if !s.contains(['■', '□', '√', '✓', '✔', '☒', '🗹']) {
+    if !s.chars().any(|c| checkbox_marker(c).is_some()) {
         return s.into_owned();
     }
-    s.chars()
-        .map(|c| match c {
-            '■' | '√' | '✓' | '✔' | '☒' | '🗹' => CHECKED,
-            '□' => UNCHECKED,
-            c => c,
-        })
-        .collect()
+    s.chars().map(|c| checkbox_marker(c).unwrap_or(c)).collect()
+}
+
+/// The canonical marker for a plain-text checkbox symbol.
+fn checkbox_marker(c: char) -> Option<char> {
+    match c {
+        '■' | '√' | '✓' | '✔' | '☒' | '🗹' => Some(CHECKED),
+        '□' => Some(UNCHECKED),
+        _ => None,
+    }
 }
 
 /// True for the checkbox symbols [`mark_checkboxes`] rewrites or keeps.
 fn is_checkbox_symbol(c: char) -> bool {
+    c == CHECKED || c == UNCHECKED || checkbox_marker(c).is_some()
+}
+
+/// True for the unified ideographs U+4E00–U+9FFF, which cleaning and folding
+/// leave as they are (the fast paths of several stages rest on that).
+pub fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// True for the numerals 一…十 that open a Chinese list number (`一、`).
+fn is_cn_numeral(c: char) -> bool {
     matches!(
         c,
-        '■' | '□' | '√' | '✓' | '✔' | '☒' | '🗹' | CHECKED | UNCHECKED
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
     )
 }
 
@@ -373,7 +387,7 @@ fn folded_len(c: char) -> usize {
     if is_space(c) {
         return 0;
     }
-    if c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) {
+    if c.is_ascii() || is_ideograph(c) {
         return fold_char(c).len_utf8();
     }
     if let Some(f) = nfkc_fast(c) {
@@ -467,15 +481,7 @@ pub fn enumerator_len(key: &str) -> usize {
         i += 1;
     }
     if i == 0 {
-        let cn = key
-            .chars()
-            .take_while(|c| {
-                matches!(
-                    c,
-                    '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
-                )
-            })
-            .count();
+        let cn = key.chars().take_while(|&c| is_cn_numeral(c)).count();
         if cn == 0 || cn > 2 {
             return 0;
         }
@@ -497,13 +503,11 @@ pub fn enumerator_len(key: &str) -> usize {
 pub fn strip_enumerator(clean: &str) -> &str {
     // Text starting with an ideograph other than a numeral (most names) has
     // no list number: an ideograph folds to itself. Skips the fold.
-    if clean.chars().next().is_some_and(|c| {
-        ('\u{4e00}'..='\u{9fff}').contains(&c)
-            && !matches!(
-                c,
-                '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
-            )
-    }) {
+    if clean
+        .chars()
+        .next()
+        .is_some_and(|c| is_ideograph(c) && !is_cn_numeral(c))
+    {
         return clean;
     }
     let n = enumerator_len(&fold_key(clean));

@@ -7,7 +7,7 @@
 //! vanishing. A document with no title but with a table that prints the
 //! template's labels is one untitled form.
 
-use crate::normalize::{clean, fold_key};
+use crate::normalize::{clean, fold_key, is_ideograph};
 use crate::template::Template;
 
 /// One source line, 1-based.
@@ -95,7 +95,6 @@ fn marked_title(line: &str, template: &Template) -> Option<String> {
 /// and every character of the line folds to itself or to ASCII (so no
 /// entity, compatibility ideograph or radical could fold into one).
 fn surely_no_marker(line: &str, template: &Template) -> bool {
-    let is_ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
     let lasts = || template.title_markers.iter().map(|m| m.chars().next_back());
     if !lasts().all(|c| c.is_some_and(is_ideograph)) {
         return false;

@@ -685,20 +685,14 @@ struct Corpus {
 impl Corpus {
     fn new(layout: &table::Layout) -> Corpus {
         // Sized once: the keys and a separator each.
-        let cells = layout
-            .grids
-            .iter()
-            .flat_map(|g| &g.rows)
-            .map(|r| r.cells.len());
-        let texts = cells.sum::<usize>() + layout.free.len();
-        let bytes = layout
+        let keys = layout
             .grids
             .iter()
             .flat_map(|g| &g.rows)
             .flat_map(|r| &r.cells)
-            .map(|c| c.key.len() + 1)
-            .sum::<usize>()
-            + layout.free.iter().map(|f| f.key.len() + 1).sum::<usize>();
+            .map(|c| c.key.len())
+            .chain(layout.free.iter().map(|f| f.key.len()));
+        let (texts, bytes) = keys.fold((0, 0), |(n, b), len| (n + 1, b + len + 1));
         let mut c = Corpus {
             joined: String::with_capacity(bytes),
             starts: Vec::with_capacity(texts),
@@ -736,7 +730,7 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
         .char_indices()
         .rev()
         .take(TRUNCATION_PROBE_CHARS)
-        .take_while(|&(_, c)| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        .take_while(|&(_, c)| crate::normalize::is_ideograph(c))
         .last()
         .map(|(at, _)| &text[at..]);
     let ending = ideographs.filter(|e| {
