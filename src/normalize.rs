@@ -11,6 +11,7 @@
 //!   maps a key offset back to the clean text so a match can cut the clean
 //!   value out.
 
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// Marker for a ticked box in clean text.
@@ -20,22 +21,31 @@ pub const UNCHECKED: char = '☐';
 
 /// Cleans one cell or line of printed text.
 pub fn clean(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    clean_into(raw, &mut out);
+    out
+}
+
+/// [`clean`] into `out` (cleared first), so a caller can reuse one buffer.
+pub fn clean_into(raw: &str, out: &mut String) {
+    out.clear();
     // Most cells hold no tag, entity or checkbox: one pass does them, and
     // gives up on the first byte that needs the full treatment.
-    if let Some(done) = collapse(raw, true) {
-        return done;
+    if collapse(raw, true, out) {
+        return;
     }
+    out.clear();
     let no_tags = strip_tags(raw);
     let decoded = decode_entities(&no_tags);
     let marked = mark_checkboxes(&decoded);
-    collapse_whitespace(&marked)
+    collapse(&marked, false, out);
 }
 
 /// Removes HTML tags, turning checkbox `<input>`s into markers and `<br>`
 /// into a space. A `<` that does not open a tag is kept as text.
-fn strip_tags(s: &str) -> String {
+fn strip_tags(s: &str) -> Cow<'_, str> {
     if !s.contains('<') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -50,20 +60,17 @@ fn strip_tags(s: &str) -> String {
         match (opens_tag, after.find('>')) {
             (true, Some(j)) => {
                 let tag = &after[..j];
-                let lower = tag.to_ascii_lowercase();
-                if lower.starts_with("input") && lower.contains("checkbox") {
+                if starts_with_ignore_case(tag, "input") && contains_ignore_case(tag, "checkbox") {
                     out.push(' ');
-                    out.push(if lower.contains("checked") {
+                    out.push(if contains_ignore_case(tag, "checked") {
                         CHECKED
                     } else {
                         UNCHECKED
                     });
                     out.push(' ');
-                } else if lower.starts_with("br")
-                    || lower.starts_with("/p")
-                    || lower.starts_with("/div")
-                    || lower.starts_with("/td")
-                    || lower.starts_with("/th")
+                } else if ["br", "/p", "/div", "/td", "/th"]
+                    .iter()
+                    .any(|t| starts_with_ignore_case(tag, t))
                 {
                     out.push(' ');
                 }
@@ -76,13 +83,28 @@ fn strip_tags(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
+}
+
+/// ASCII case-insensitive `starts_with` (`needle` lower-case), without
+/// lower-casing a copy of every tag.
+fn starts_with_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .get(..needle.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// ASCII case-insensitive `contains` (`needle` lower-case).
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Decodes the HTML entities OCR output uses (named basics and numeric).
-pub fn decode_entities(s: &str) -> String {
+pub fn decode_entities(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -103,7 +125,7 @@ pub fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -133,10 +155,10 @@ fn entity(name: &str) -> Option<char> {
 }
 
 /// Turns the plain-text checkbox styles into the two canonical markers.
-fn mark_checkboxes(s: &str) -> String {
-    let mut s = std::borrow::Cow::Borrowed(s);
+fn mark_checkboxes(s: &str) -> Cow<'_, str> {
+    let mut s = Cow::Borrowed(s);
     if s.contains('[') {
-        s = std::borrow::Cow::Owned(
+        s = Cow::Owned(
             s.replace("[x]", " ☑ ")
                 .replace("[X]", " ☑ ")
                 .replace("[√]", " ☑ ")
@@ -145,9 +167,9 @@ fn mark_checkboxes(s: &str) -> String {
         );
     }
     if !s.chars().any(|c| checkbox_marker(c).is_some()) {
-        return s.into_owned();
+        return s;
     }
-    s.chars().map(|c| checkbox_marker(c).unwrap_or(c)).collect()
+    Cow::Owned(s.chars().map(|c| checkbox_marker(c).unwrap_or(c)).collect())
 }
 
 /// The canonical marker for a plain-text checkbox symbol.
@@ -196,8 +218,11 @@ fn is_space(c: char) -> bool {
 /// Collapses whitespace (NBSP, U+3000, tabs …) to single spaces, drops spaces
 /// between two CJK characters, makes full-width ASCII alphanumerics
 /// half-width, and trims.
+#[cfg(test)]
 fn collapse_whitespace(s: &str) -> String {
-    collapse(s, false).unwrap_or_default()
+    let mut out = String::with_capacity(s.len());
+    collapse(s, false, &mut out);
+    out
 }
 
 /// What [`collapse`] must do at a byte, when it starts a character.
@@ -242,10 +267,9 @@ const BYTE_CLASS: [ByteClass; 256] = {
 /// bytes that copies runs of unchanged text instead of pushing characters
 /// one by one (every cell of every form passes through here). With `bail`
 /// set it returns `None` at the first tag, entity or checkbox, which need
-/// the full treatment first.
-fn collapse(s: &str, bail: bool) -> Option<String> {
+/// the full treatment first, and returns false. `out` must be empty.
+fn collapse(s: &str, bail: bool, out: &mut String) -> bool {
     let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
     // Start of the run of bytes not yet copied to `out`.
     let mut run = 0;
     // A space was seen after some output and not yet written.
@@ -261,7 +285,7 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
         let (c, len) = match BYTE_CLASS[bytes[i] as usize] {
             ByteClass::Plain => {
                 if pending {
-                    push_pending_space(&mut out, bytes[i] as char);
+                    push_pending_space(out, bytes[i] as char);
                     pending = false;
                 }
                 i += 1;
@@ -270,27 +294,29 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
             ByteClass::Other(len) => {
                 if pending {
                     let next = s[i..].chars().next().unwrap_or(' ');
-                    push_pending_space(&mut out, next);
+                    push_pending_space(out, next);
                     pending = false;
                 }
                 i += len as usize;
                 continue;
             }
-            ByteClass::Markup if bail => return None,
+            ByteClass::Markup if bail => return false,
             ByteClass::Markup | ByteClass::Space => (bytes[i] as char, 1),
             ByteClass::Decode => {
-                let c = s[i..].chars().next()?;
+                let Some(c) = s[i..].chars().next() else {
+                    return true;
+                };
                 if !may_change(c) {
                     // CJK punctuation and the like: kept as printed.
                     if pending {
-                        push_pending_space(&mut out, c);
+                        push_pending_space(out, c);
                         pending = false;
                     }
                     i += c.len_utf8();
                     continue;
                 }
                 if bail && is_checkbox_symbol(c) {
-                    return None;
+                    return false;
                 }
                 (c, c.len_utf8())
             }
@@ -304,7 +330,7 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
         }
         let h = halfwidth_alnum(c);
         if pending {
-            push_pending_space(&mut out, h);
+            push_pending_space(out, h);
             pending = false;
         }
         if h != c {
@@ -318,7 +344,7 @@ fn collapse(s: &str, bail: bool) -> Option<String> {
     }
     // After a trailing space `run` is the end: nothing is left to copy.
     out.push_str(&s[run..]);
-    Some(out)
+    true
 }
 
 /// True for the characters behind a [`ByteClass::Decode`] lead byte that
@@ -404,8 +430,15 @@ fn folded_len(c: char) -> usize {
 /// compare keys). Runs of bytes that fold to themselves (ASCII other than
 /// capitals and spaces, the ideographs U+4000–U+9FFF) are copied whole.
 pub fn fold_key(clean: &str) -> String {
-    let bytes = clean.as_bytes();
     let mut key = String::with_capacity(clean.len());
+    fold_key_into(clean, &mut key);
+    key
+}
+
+/// [`fold_key`] appended to `key`, so a caller can keep text and key in one
+/// buffer or reuse one.
+pub fn fold_key_into(clean: &str, key: &mut String) {
+    let bytes = clean.as_bytes();
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -440,7 +473,6 @@ pub fn fold_key(clean: &str) -> String {
         }
     }
     key.push_str(clean.get(run..).unwrap_or(""));
-    key
 }
 
 /// Folds a template label the same way cell text is folded.

@@ -256,7 +256,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
                         if in_section {
                             CellClass::Value
                         } else {
-                            classify_key(&c.text, &c.key, template)
+                            classify_key(&c.text(), &c.key(), template)
                         }
                     })
                     .collect()
@@ -286,7 +286,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
         for (r, row) in grid.rows.iter().enumerate() {
             for (ci, cell) in row.cells.iter().enumerate() {
                 if !consumed[gi].is(r, ci) {
-                    st.unmapped(cell.line, &cell.text);
+                    st.unmapped(cell.line, &cell.text());
                 }
             }
         }
@@ -334,7 +334,7 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
     let end = (start + 1..grid.rows.len())
         .find(|&r| {
             grid.rows[r].cells.iter().any(|c| {
-                let key = &c.key[crate::normalize::enumerator_len(&c.key)..];
+                let key = &c.key()[crate::normalize::enumerator_len(&c.key())..];
                 let exact = template.label_index.get(key);
                 exact
                     .map(|&l| matches!(template.labels[l].target, LabelTarget::Fields(_)))
@@ -397,7 +397,7 @@ fn fields_from_grid(
                 st.warnings.push(Warning {
                     kind: "duplicate_label".into(),
                     path: format!("line {}", cell.line),
-                    message: format!("label printed again, kept in unmapped: {}", cell.text),
+                    message: format!("label printed again, kept in unmapped: {}", cell.text()),
                 });
                 continue;
             };
@@ -406,7 +406,7 @@ fn fields_from_grid(
             let Resolved::Fields(fields) = resolved else {
                 continue;
             };
-            let mut repairs = label_repairs(&m, &cell.text, st.template);
+            let mut repairs = label_repairs(&m, &cell.text(), st.template);
             let (text, line, value_row) = match inline {
                 Some(t) => (t.clone(), cell.line, r),
                 None => {
@@ -453,7 +453,7 @@ fn take_right(
             break;
         }
         consumed.mark(r, cj);
-        out.push((c.line, r, c.text.clone()));
+        out.push((c.line, r, c.text().to_string()));
     }
     out
 }
@@ -481,7 +481,7 @@ fn take_below(
         for (cj, c) in row.cells.iter().enumerate() {
             if c.col >= from && c.col < to && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
-                out.push((c.line, r2, c.text.clone()));
+                out.push((c.line, r2, c.text().to_string()));
             }
         }
     }
@@ -690,7 +690,7 @@ impl Corpus {
             .iter()
             .flat_map(|g| &g.rows)
             .flat_map(|r| &r.cells)
-            .map(|c| c.key.len())
+            .map(|c| c.key().len())
             .chain(layout.free.iter().map(|f| f.key.len()));
         let (texts, bytes) = keys.fold((0, 0), |(n, b), len| (n + 1, b + len + 1));
         let mut c = Corpus {
@@ -706,7 +706,7 @@ impl Corpus {
         for (g, grid) in layout.grids.iter().enumerate() {
             for (r, row) in grid.rows.iter().enumerate() {
                 for cell in &row.cells {
-                    add(Origin::Row(g, r), &cell.key);
+                    add(Origin::Row(g, r), &cell.key());
                 }
             }
         }

@@ -418,7 +418,7 @@ mod tests {
         g.rows
             .iter()
             .flat_map(|r| r.cells.iter())
-            .map(|c| (c.line, c.col, c.span, c.rowspan, c.text.as_str()))
+            .map(|c| (c.line, c.col, c.span, c.rowspan, c.text()))
             .collect()
     }
 
@@ -466,11 +466,7 @@ mod tests {
              <td><input type=\"checkbox\"/> 新增 <input checked type=\"checkbox\"> 延续</td>\
              <td>1 &lt; 2</td></tr></table>",
         );
-        let texts: Vec<&str> = l.grids[0].rows[0]
-            .cells
-            .iter()
-            .map(|c| c.text.as_str())
-            .collect();
+        let texts: Vec<&str> = l.grids[0].rows[0].cells.iter().map(|c| c.text()).collect();
         assert_eq!(
             texts,
             vec!["项目名称", "A&B C 第二行", "☐ 新增 ☑ 延续", "1 < 2"]

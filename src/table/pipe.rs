@@ -194,7 +194,7 @@ mod tests {
             .rows
             .iter()
             .flat_map(|r| r.cells.iter())
-            .map(|c| (c.line, c.col, c.span, c.text.as_str()))
+            .map(|c| (c.line, c.col, c.span, c.text()))
             .collect()
     }
 

@@ -167,7 +167,7 @@ mod tests {
         g.rows
             .iter()
             .flat_map(|r| r.cells.iter())
-            .map(|c| (c.line, c.col, c.span, c.text.as_str()))
+            .map(|c| (c.line, c.col, c.span, c.text()))
             .collect()
     }
 
