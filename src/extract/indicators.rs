@@ -52,7 +52,7 @@ pub fn is_header_row(cells: &[Cell], template: &Template) -> bool {
     cells.len() >= 2
         && cells
             .iter()
-            .filter(|c| header_role_key(&c.key(), template).is_some())
+            .filter(|c| header_role_key(c.key(), template).is_some())
             .nth(1)
             .is_some()
 }
@@ -61,7 +61,7 @@ fn read_header(cells: &[Cell], ind: &Indicators, template: &Template) -> Header 
     let mut h = Header::default();
     let mut level2_cols = Vec::new();
     for c in cells {
-        match header_role_key(&c.key(), template) {
+        match header_role_key(c.key(), template) {
             Some(HeaderRole::Level1) => h.level1_col = h.level1_col.or(Some(c.col)),
             Some(HeaderRole::Level2) => level2_cols.push(c.col),
             Some(HeaderRole::Level3) => h.level3_cols.push(c.col),
@@ -104,7 +104,7 @@ enum Kind {
 }
 
 fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
-    let key = &cell.key()[enumerator_len(&cell.key())..];
+    let key = &cell.key()[enumerator_len(cell.key())..];
     let [l1, l2] = best_labels(key, [&ind.level1, &ind.level2]);
     match (l1, l2) {
         (Some(a), Some(b)) => {
@@ -212,11 +212,7 @@ pub fn extract(
             cur_l2.iter_mut().for_each(|x| *x = None);
             group_n.iter_mut().for_each(|x| *x = 0);
             consumed.mark(r, ci);
-            l1_repairs.extend(label_repairs(
-                q,
-                &row.cells[ci].text(),
-                &ind.level1[l1].text,
-            ));
+            l1_repairs.extend(label_repairs(q, row.cells[ci].text(), &ind.level1[l1].text));
         }
         // Split the row into segments at level-2 cells.
         let mut segments: Vec<Segment> = Vec::with_capacity(4);
@@ -306,7 +302,7 @@ pub fn extract(
             // Level 2: printed, or carried down from the rows above.
             let level2 = match seg.level2 {
                 Some((l2, cell, q)) => {
-                    repairs.extend(label_repairs(q, &cell.text(), &ind.level2[l2].text));
+                    repairs.extend(label_repairs(q, cell.text(), &ind.level2[l2].text));
                     cur_l2[h] = Some(l2);
                     Some(l2)
                 }
@@ -370,7 +366,7 @@ fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indi
         if let Kind::Level1(..) = kinds[i] {
             let twin_later = kinds[i + 1..].iter().any(|k| matches!(k, Kind::Level2(..)));
             if twin_later && kinds.get(i + 1) == Some(&Kind::Text) {
-                let key = &cells[i].key()[enumerator_len(&cells[i].key())..];
+                let key = &cells[i].key()[enumerator_len(cells[i].key())..];
                 if let Some(m) = best_label(key, &ind.level2) {
                     kinds[i] = Kind::Level2(m.label, m.quality);
                 }
@@ -384,7 +380,7 @@ fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indi
         return;
     }
     let first = l2[0];
-    let key = &cells[first].key()[enumerator_len(&cells[first].key())..];
+    let key = &cells[first].key()[enumerator_len(cells[first].key())..];
     if let Some(m) = best_label(key, &ind.level1) {
         kinds[first] = Kind::Level1(m.label, m.quality);
     }
@@ -464,7 +460,7 @@ fn name_and_value(
     header: &Header,
     h: usize,
 ) -> (Option<String>, Option<String>, Vec<Repair>) {
-    let name = |c: &Cell| Some(strip_enumerator(&c.text()).to_string());
+    let name = |c: &Cell| Some(strip_enumerator(c.text()).to_string());
     match seg.texts.as_slice() {
         [] => (None, None, Vec::new()),
         [only] => {

@@ -256,7 +256,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
                         if in_section {
                             CellClass::Value
                         } else {
-                            classify_key(&c.text(), &c.key(), template)
+                            classify_key(c.text(), c.key(), template)
                         }
                     })
                     .collect()
@@ -286,7 +286,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
         for (r, row) in grid.rows.iter().enumerate() {
             for (ci, cell) in row.cells.iter().enumerate() {
                 if !consumed[gi].is(r, ci) {
-                    st.unmapped(cell.line, &cell.text());
+                    st.unmapped(cell.line, cell.text());
                 }
             }
         }
@@ -334,7 +334,7 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
     let end = (start + 1..grid.rows.len())
         .find(|&r| {
             grid.rows[r].cells.iter().any(|c| {
-                let key = &c.key()[crate::normalize::enumerator_len(&c.key())..];
+                let key = &c.key()[crate::normalize::enumerator_len(c.key())..];
                 let exact = template.label_index.get(key);
                 exact
                     .map(|&l| matches!(template.labels[l].target, LabelTarget::Fields(_)))
@@ -406,7 +406,7 @@ fn fields_from_grid(
             let Resolved::Fields(fields) = resolved else {
                 continue;
             };
-            let mut repairs = label_repairs(&m, &cell.text(), st.template);
+            let mut repairs = label_repairs(&m, cell.text(), st.template);
             let (text, line, value_row) = match inline {
                 Some(t) => (t.clone(), cell.line, r),
                 None => {
@@ -706,7 +706,7 @@ impl Corpus {
         for (g, grid) in layout.grids.iter().enumerate() {
             for (r, row) in grid.rows.iter().enumerate() {
                 for cell in &row.cells {
-                    add(Origin::Row(g, r), &cell.key());
+                    add(Origin::Row(g, r), cell.key());
                 }
             }
         }
