@@ -92,11 +92,13 @@ pub fn process_text_with(
             path: path_label.to_string(),
         });
     }
+    // One copy of the path, shared by the file's records.
+    let shared_path: std::sync::Arc<str> = path_label.into();
     let records = forms
         .par_iter()
         .map(|form| {
             let t1 = Instant::now();
-            let mut record = extract::extract_form(path_label, form, template);
+            let mut record = extract::extract_form(&shared_path, form, template);
             let t2 = Instant::now();
             score::finish_with(&mut record, template, calibration);
             if let Some(t) = timings {

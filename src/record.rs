@@ -4,6 +4,7 @@
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Schema identifier written into every record.
 pub const SCHEMA: &str = "formsift.record/1";
@@ -198,9 +199,9 @@ impl Serialize for FieldValue {
 /// One 绩效指标 row (or half-row).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Indicator {
-    pub horizon: String,
-    pub level1: Option<String>,
-    pub level2: Option<String>,
+    pub horizon: Arc<str>,
+    pub level1: Option<Arc<str>>,
+    pub level2: Option<Arc<str>>,
     pub level3: Option<String>,
     pub value: Option<String>,
     #[serde(serialize_with = "ser_conf")]
@@ -248,22 +249,23 @@ pub struct Warning {
 /// Where a record came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Source {
-    pub path: String,
+    /// Shared by the records of one file.
+    pub path: Arc<str>,
     pub form_index: usize,
     pub line_start: usize,
     pub line_end: usize,
-    pub format: String,
+    pub format: &'static str,
 }
 
 /// One form's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub schema: String,
-    pub template: String,
+    pub schema: Arc<str>,
+    pub template: Arc<str>,
     pub source: Source,
     pub confidence: f64,
     /// In template order; every template field is present.
-    pub fields: Vec<(String, FieldValue)>,
+    pub fields: Vec<(Arc<str>, FieldValue)>,
     pub indicators: Vec<Indicator>,
     pub unmapped: Vec<Unmapped>,
     pub warnings: Vec<Warning>,
@@ -271,17 +273,20 @@ pub struct Record {
 
 impl Record {
     pub fn field(&self, key: &str) -> Option<&FieldValue> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(k, _)| **k == *key)
+            .map(|(_, v)| v)
     }
     pub fn field_mut(&mut self, key: &str) -> Option<&mut FieldValue> {
         self.fields
             .iter_mut()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| **k == *key)
             .map(|(_, v)| v)
     }
 }
 
-struct OrderedFields<'a>(&'a [(String, FieldValue)]);
+struct OrderedFields<'a>(&'a [(Arc<str>, FieldValue)]);
 
 impl Serialize for OrderedFields<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -419,12 +419,12 @@ mod tests {
     fn truncated_label_against_the_whole_vocabulary() {
         let t = Template::builtin();
         let m = best_label("预算单位及代", &t.labels).unwrap();
-        assert_eq!(t.labels[m.label].text, "预算单位及代码");
+        assert_eq!(&*t.labels[m.label].text, "预算单位及代码");
         let m = best_label("实施单位及责", &t.labels).unwrap();
-        assert_eq!(t.labels[m.label].text, "实施单位及责任人");
+        assert_eq!(&*t.labels[m.label].text, "实施单位及责任人");
         // 项目资金 could be 项目资金(万元) or 项目资金来源; the closer completion ranks first.
         let c = match_labels("项目资金", &t.labels);
-        assert_eq!(t.labels[c[0].label].text, "项目资金来源");
+        assert_eq!(&*t.labels[c[0].label].text, "项目资金来源");
         assert_eq!(t.labels[c[0].label].target, LabelTarget::Scaffold);
     }
 

@@ -87,7 +87,7 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
     let passed = cross_check(record, template);
     let model = ScoreModel::default();
     for (key, fv) in record.fields.iter_mut() {
-        let raw = raw_field(fv, &model, passed.contains(&key.as_str()));
+        let raw = raw_field(fv, &model, passed.contains(&&**key));
         fv.confidence = cal.apply(Kind::Field, raw);
         let suspicious = fv.truncated
             || fv.check_failed
@@ -362,19 +362,19 @@ mod tests {
 
     fn record(fields: Vec<(&str, Value)>) -> Record {
         Record {
-            schema: String::new(),
-            template: String::new(),
+            schema: "".into(),
+            template: "".into(),
             source: Source {
-                path: String::new(),
+                path: "".into(),
                 form_index: 0,
                 line_start: 0,
                 line_end: 0,
-                format: "tsv".into(),
+                format: "tsv",
             },
             confidence: 0.0,
             fields: fields
                 .into_iter()
-                .map(|(k, v)| (k.to_string(), FieldValue::new(v, Evidence::Found)))
+                .map(|(k, v)| (k.into(), FieldValue::new(v, Evidence::Found)))
                 .collect(),
             indicators: Vec::new(),
             unmapped: Vec::new(),

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const BUILTIN: &str = include_str!("../templates/perf-target.toml");
 
@@ -154,7 +155,8 @@ pub enum FieldSource {
 /// One output field of the template.
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub key: String,
+    /// Shared with every record (a clone is a reference count, not a copy).
+    pub key: Arc<str>,
     pub kind: FieldType,
     pub labels: Vec<String>,
     pub source: FieldSource,
@@ -184,8 +186,8 @@ pub enum LabelTarget {
 /// One distinct label (after folding) of the template.
 #[derive(Debug, Clone)]
 pub struct Label {
-    /// As written in the template.
-    pub text: String,
+    /// As written in the template (shared with the records that print it).
+    pub text: Arc<str>,
     /// Folded, for matching.
     pub key: String,
     pub chars: Vec<char>,
@@ -334,8 +336,8 @@ pub struct Indicators {
     pub headers: Vec<(Label, HeaderRole)>,
     /// The labels of `headers`, in the same order (for matching).
     pub header_labels: LabelSet,
-    pub horizons: Vec<String>,
-    pub default_horizon: String,
+    pub horizons: Vec<Arc<str>>,
+    pub default_horizon: Arc<str>,
     /// For each horizon, the fields whose content shows it is in use.
     pub horizon_evidence: Vec<(String, Vec<String>)>,
     /// Level-1 names, canonical spelling.
@@ -361,12 +363,12 @@ impl Indicators {
 /// A compiled template.
 #[derive(Debug, Clone)]
 pub struct Template {
-    pub id: String,
+    pub id: Arc<str>,
     /// blake3 of the template's text: a changed template invalidates the
     /// results an incremental run kept.
     pub fingerprint: String,
     pub name: String,
-    pub schema: String,
+    pub schema: Arc<str>,
     pub title_markers: Vec<String>,
     pub max_title_chars: usize,
     pub units: Vec<String>,
@@ -418,7 +420,7 @@ impl Template {
     }
 
     pub fn field_index(&self, key: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.key == key)
+        self.fields.iter().position(|f| *f.key == *key)
     }
 }
 
@@ -433,7 +435,7 @@ fn make_label(text: &str, target: LabelTarget) -> Label {
     let key = fold_label(text);
     let chars: Vec<char> = key.chars().collect();
     Label {
-        text: text.to_string(),
+        text: text.into(),
         mask: char_mask(&chars),
         chars,
         key,
@@ -443,7 +445,7 @@ fn make_label(text: &str, target: LabelTarget) -> Label {
 
 fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError> {
     let mut fields = Vec::with_capacity(file.field.len());
-    let keys: Vec<&str> = file.field.iter().map(|f| f.key.as_str()).collect();
+    let keys: Vec<&str> = file.field.iter().map(|f| &*f.key).collect();
     for (i, key) in keys.iter().enumerate() {
         if keys[..i].contains(key) {
             return Err(invalid(&path, format!("field `{key}` is defined twice")));
@@ -534,7 +536,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             None => None,
         };
         fields.push(Field {
-            key: spec.key.clone(),
+            key: spec.key.as_str().into(),
             kind: spec.kind,
             labels: spec.labels.clone(),
             source,
@@ -658,12 +660,13 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
     }
 
     Ok(Template {
-        id: file.id,
+        id: file.id.into(),
         fingerprint: String::new(),
         name: file.name,
         schema: file
             .schema
-            .unwrap_or_else(|| crate::record::SCHEMA.to_string()),
+            .unwrap_or_else(|| crate::record::SCHEMA.to_string())
+            .into(),
         title_markers: file
             .segment
             .title_markers
@@ -687,8 +690,8 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
         indicators: Indicators {
             header_labels: headers.iter().map(|(l, _)| l.clone()).collect(),
             headers,
-            horizons,
-            default_horizon,
+            horizons: horizons.into_iter().map(Arc::from).collect(),
+            default_horizon: default_horizon.into(),
             horizon_evidence,
             level1: LabelSet::new(level1),
             level2: LabelSet::new(level2),
@@ -705,11 +708,11 @@ mod tests {
     #[test]
     fn builtin_has_the_30_contract_fields_in_order() {
         let t = Template::builtin();
-        let keys: Vec<&str> = t.fields.iter().map(|f| f.key.as_str()).collect();
+        let keys: Vec<&str> = t.fields.iter().map(|f| &*f.key).collect();
         assert_eq!(keys.len(), 30);
         assert_eq!(keys[0], "title");
         assert_eq!(keys[29], "signer_handler");
-        assert_eq!(t.id, "perf-target");
+        assert_eq!(&*t.id, "perf-target");
         assert_eq!(t.display_field.as_deref(), Some("project_name"));
     }
 
@@ -740,7 +743,7 @@ mod tests {
         let cost = ind
             .level2
             .iter()
-            .position(|l| l.text == "成本指标")
+            .position(|l| &*l.text == "成本指标")
             .unwrap();
         assert_eq!(ind.parents_of(cost).count(), 2);
     }

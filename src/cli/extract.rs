@@ -260,7 +260,7 @@ pub fn run(args: ExtractArgs) -> ExitCode {
     };
     let mut summary = Summary {
         formsift: version.to_string(),
-        template: template.id.clone(),
+        template: template.id.to_string(),
         ..Summary::default()
     };
     // Directories that could not be walked are failures like any input's.

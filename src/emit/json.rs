@@ -23,7 +23,7 @@ pub fn write_record(out: &mut String, r: &Record) {
     out.push_str(",\"line_end\":");
     uint(out, r.source.line_end);
     out.push_str(",\"format\":");
-    string(out, &r.source.format);
+    string(out, r.source.format);
     out.push_str("},\"confidence\":");
     confidence(out, r.confidence);
     out.push_str(",\"fields\":{");
@@ -93,10 +93,10 @@ fn indicator(out: &mut String, ind: &Indicator) {
     out.push_str("{\"horizon\":");
     string(out, &ind.horizon);
     for (key, v) in [
-        (",\"level1\":", &ind.level1),
-        (",\"level2\":", &ind.level2),
-        (",\"level3\":", &ind.level3),
-        (",\"value\":", &ind.value),
+        (",\"level1\":", ind.level1.as_deref()),
+        (",\"level2\":", ind.level2.as_deref()),
+        (",\"level3\":", ind.level3.as_deref()),
+        (",\"value\":", ind.value.as_deref()),
     ] {
         out.push_str(key);
         match v {

@@ -138,7 +138,7 @@ mod tests {
     fn label_text(c: &CellClass, t: &Template) -> (String, Option<String>) {
         match c {
             CellClass::Label { cands, inline } => {
-                (t.labels[cands[0].label].text.clone(), inline.clone())
+                (t.labels[cands[0].label].text.to_string(), inline.clone())
             }
             CellClass::Value => ("<value>".into(), None),
         }

@@ -14,6 +14,7 @@ use crate::record::{Indicator, Repair, RepairKind};
 use crate::repair::{best_label, best_labels, MatchQuality};
 use crate::table::{Cell, Grid};
 use crate::template::{HeaderRole, Indicators, Template};
+use std::sync::Arc;
 
 /// Column roles read from the indicator header row.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,7 +23,7 @@ pub struct Header {
     /// First column of each horizon (its level-2 header column), ascending.
     pub horizon_cols: Vec<usize>,
     /// Horizon name for each entry of `horizon_cols`.
-    pub horizon_names: Vec<String>,
+    pub horizon_names: Vec<Arc<str>>,
     pub level3_cols: Vec<usize>,
     pub value_cols: Vec<usize>,
 }
@@ -148,7 +149,7 @@ pub fn extract(
     grid_index: usize,
     rows: std::ops::Range<usize>,
     template: &Template,
-    used_horizons: &[String],
+    used_horizons: &[&str],
     consumed: &mut Consumed,
 ) -> Vec<Indicator> {
     let ind = &template.indicators;
@@ -171,7 +172,7 @@ pub fn extract(
     // Horizons in use: from the fields, and from rows that print a level-2
     // cell for every horizon (their texts sit unambiguously in one half).
     let mut used: Vec<usize> = (0..header.horizon_names.len())
-        .filter(|&h| used_horizons.contains(&header.horizon_names[h]))
+        .filter(|&h| used_horizons.contains(&&*header.horizon_names[h]))
         .collect();
     for row_kinds in kinds.iter().skip(1) {
         let l2_positions: Vec<usize> = row_kinds

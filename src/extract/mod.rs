@@ -23,6 +23,7 @@ use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
 use cells::{classify_key, strip_label_tail, CellClass};
 use std::ops::Range;
+use std::sync::Arc;
 use values::Parsed;
 
 /// Which cells of a grid have gone into the record.
@@ -217,7 +218,7 @@ fn label_repairs(m: &LabelMatch, printed: &str, template: &Template) -> Vec<Repa
 }
 
 /// Extracts one form into a record (confidence is filled in by `score`).
-pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record {
+pub fn extract_form(path: &Arc<str>, form: &Form<'_>, template: &Template) -> Record {
     let layout = table::layout(&form.lines, form.title);
     let mut st = State {
         template,
@@ -299,7 +300,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
         source: {
             let (line_start, line_end) = form.line_range();
             Source {
-                path: path.to_string(),
+                path: path.clone(),
                 form_index: form.index,
                 line_start,
                 line_end,
@@ -308,8 +309,7 @@ pub fn extract_form(path: &str, form: &Form<'_>, template: &Template) -> Record 
                     .first()
                     .map(|g| g.format)
                     .unwrap_or(Format::Tsv)
-                    .as_str()
-                    .to_string(),
+                    .as_str(),
             }
         },
         confidence: 0.0,
@@ -541,7 +541,7 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
 }
 
 /// Horizons the form's fields show in use (template `horizon_evidence`).
-fn horizons_in_use(st: &State<'_>) -> Vec<String> {
+fn horizons_in_use<'t>(st: &State<'t>) -> Vec<&'t str> {
     let t = st.template;
     t.indicators
         .horizon_evidence
@@ -554,11 +554,11 @@ fn horizons_in_use(st: &State<'_>) -> Vec<String> {
                     .unwrap_or(false)
             })
         })
-        .map(|(h, _)| h.clone())
+        .map(|(h, _)| h.as_str())
         .collect()
 }
 
-fn assemble_fields(st: &mut State<'_>) -> Vec<(String, FieldValue)> {
+fn assemble_fields(st: &mut State<'_>) -> Vec<(Arc<str>, FieldValue)> {
     let template = st.template;
     let mut out = Vec::with_capacity(template.fields.len());
     for (fi, f) in template.fields.iter().enumerate() {

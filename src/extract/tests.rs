@@ -10,7 +10,7 @@ fn run(text: &str) -> Vec<Record> {
     segment(&lines, &t)
         .iter()
         .map(|f| {
-            let mut r = extract_form("t.md", f, &t);
+            let mut r = extract_form(&"t.md".into(), f, &t);
             crate::score::finish(&mut r, &t);
             r
         })
@@ -165,7 +165,7 @@ fn indicators_both_halves_and_carried_levels() {
         .iter()
         .map(|i| {
             (
-                i.horizon.as_str(),
+                &*i.horizon,
                 i.level1.as_deref(),
                 i.level2.as_deref(),
                 i.level3.as_deref(),
@@ -221,7 +221,7 @@ fn missing_level1_is_inferred_from_level2() {
     let i = &r.indicators[0];
     assert_eq!(i.level1.as_deref(), Some("产出指标"));
     assert_eq!(i.level2.as_deref(), Some("数量指标"));
-    assert_eq!(i.horizon, "annual");
+    assert_eq!(&*i.horizon, "annual");
     assert!(i
         .repairs
         .iter()
@@ -243,7 +243,7 @@ fn shifted_row_goes_back_by_content() {
     let r = &run(&doc)[0];
     assert_eq!(r.indicators.len(), 3);
     let shifted = &r.indicators[1];
-    assert_eq!(shifted.horizon, "annual");
+    assert_eq!(&*shifted.horizon, "annual");
     assert_eq!(shifted.level2.as_deref(), Some("数量指标"));
     assert_eq!(shifted.level3.as_deref(), Some("出具报告"));
     assert_eq!(shifted.repairs[0].kind, RepairKind::ColumnShift);
@@ -375,7 +375,7 @@ fn a_continuation_row_with_two_pairs_is_one_indicator_per_half() {
         .iter()
         .map(|i| {
             (
-                i.horizon.as_str(),
+                &*i.horizon,
                 i.level3.as_deref().unwrap_or(""),
                 i.value.as_deref().unwrap_or(""),
             )
@@ -403,7 +403,7 @@ fn a_shifted_row_keeps_its_level1_by_count_not_column() {
     let r = &run(&doc)[0];
     let last = r.indicators.last().unwrap();
     assert_eq!(last.level3.as_deref(), Some("人均成本"));
-    assert_eq!(last.horizon, "midterm");
+    assert_eq!(&*last.horizon, "midterm");
     assert_eq!(last.level1.as_deref(), Some("成本指标"));
 }
 
@@ -418,7 +418,7 @@ fn a_level2_name_followed_by_text_is_no_level1() {
     let r = &run(&doc)[0];
     let got: Vec<(&str, &str)> = r.indicators[2..]
         .iter()
-        .map(|i| (i.horizon.as_str(), i.value.as_deref().unwrap_or("")))
+        .map(|i| (&*i.horizon, i.value.as_deref().unwrap_or("")))
         .collect();
     assert_eq!(got, [("midterm", "1.2万元"), ("annual", "1.3万元")]);
 }
