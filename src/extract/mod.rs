@@ -26,33 +26,69 @@ use std::ops::Range;
 use std::sync::Arc;
 use values::Parsed;
 
+/// One value per cell of a grid, stored flat (one allocation per grid, not
+/// one per row), read a row at a time.
+#[derive(Debug, Clone)]
+pub struct PerCell<T> {
+    /// `starts[r]..starts[r + 1]`: row `r`'s values in `items`.
+    starts: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T> PerCell<T> {
+    /// The values of every cell of `grid`, row by row.
+    pub fn build(grid: &Grid, mut value: impl FnMut(usize, &table::Cell) -> T) -> Self {
+        let mut starts = Vec::with_capacity(grid.rows.len() + 1);
+        let mut items = Vec::with_capacity(grid.rows.iter().map(|r| r.cells.len()).sum());
+        starts.push(0);
+        for (r, row) in grid.rows.iter().enumerate() {
+            items.extend(row.cells.iter().map(|c| value(r, c)));
+            starts.push(items.len());
+        }
+        PerCell { starts, items }
+    }
+
+    /// Row `r`'s values (empty past the last row).
+    pub fn row(&self, r: usize) -> &[T] {
+        match (self.starts.get(r), self.starts.get(r + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a..b],
+            _ => &[],
+        }
+    }
+
+    /// Row `r`'s values, mutable (empty past the last row).
+    pub fn row_mut(&mut self, r: usize) -> &mut [T] {
+        match (self.starts.get(r), self.starts.get(r + 1)) {
+            (Some(&a), Some(&b)) => &mut self.items[a..b],
+            _ => &mut [],
+        }
+    }
+
+    /// Every row's values, in order.
+    pub fn rows(&self) -> impl Iterator<Item = &[T]> {
+        self.starts.windows(2).map(|w| &self.items[w[0]..w[1]])
+    }
+}
+
 /// Which cells of a grid have gone into the record.
 #[derive(Debug, Clone)]
 pub struct Consumed {
-    rows: Vec<Vec<bool>>,
+    cells: PerCell<bool>,
 }
 
 impl Consumed {
     pub fn new(grid: &Grid) -> Self {
         Consumed {
-            rows: grid
-                .rows
-                .iter()
-                .map(|r| vec![false; r.cells.len()])
-                .collect(),
+            cells: PerCell::build(grid, |_, _| false),
         }
     }
     pub fn mark(&mut self, row: usize, cell: usize) {
-        if let Some(c) = self.rows.get_mut(row).and_then(|r| r.get_mut(cell)) {
+        if let Some(c) = self.cells.row_mut(row).get_mut(cell) {
             *c = true;
         }
     }
     pub fn is(&self, row: usize, cell: usize) -> bool {
-        self.rows
-            .get(row)
-            .and_then(|r| r.get(cell))
-            .copied()
-            .unwrap_or(false)
+        self.cells.row(row).get(cell).copied().unwrap_or(false)
     }
 }
 
@@ -82,7 +118,21 @@ struct State<'t> {
 /// What a label cell was resolved to.
 enum Resolved {
     Scaffold,
+    /// The one field it fills (nearly every label: no list to allocate).
+    Field(usize),
+    /// Fields cutting their parts out of one cell.
     Fields(Vec<usize>),
+}
+
+impl Resolved {
+    /// The fields filled (none for a scaffold label).
+    fn fields(&self) -> &[usize] {
+        match self {
+            Resolved::Scaffold => &[],
+            Resolved::Field(f) => std::slice::from_ref(f),
+            Resolved::Fields(fs) => fs,
+        }
+    }
 }
 
 impl<'t> State<'t> {
@@ -110,7 +160,7 @@ impl<'t> State<'t> {
                 // Most labels name one field: no list of open ones to build.
                 LabelTarget::Fields(fs) if fs.len() == 1 => {
                     if self.slots[fs[0]].is_none() {
-                        return Some((*cand, Resolved::Fields(vec![fs[0]])));
+                        return Some((*cand, Resolved::Field(fs[0])));
                     }
                 }
                 LabelTarget::Fields(fs) => {
@@ -136,7 +186,7 @@ impl<'t> State<'t> {
                             .collect();
                         if anchored.len() == open.len() && open.len() == count - rank {
                             anchored.sort();
-                            return Some((*cand, Resolved::Fields(vec![anchored[0].1])));
+                            return Some((*cand, Resolved::Field(anchored[0].1)));
                         }
                     }
                     let best = open
@@ -144,7 +194,7 @@ impl<'t> State<'t> {
                         .copied()
                         .min_by_key(|&f| self.anchor_distance(f, col))
                         .unwrap_or(open[0]);
-                    return Some((*cand, Resolved::Fields(vec![best])));
+                    return Some((*cand, Resolved::Field(best)));
                 }
             }
         }
@@ -245,24 +295,13 @@ pub fn extract_form(path: &Arc<str>, form: &Form<'_>, template: &Template) -> Re
     for (gi, grid) in layout.grids.iter().enumerate() {
         let section = indicator_section(grid, template);
         // Rows of the indicator table are read by `indicators`, not as labels.
-        let classes: Vec<Vec<CellClass>> = grid
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(r, row)| {
-                let in_section = section.as_ref().map(|s| s.contains(&r)).unwrap_or(false);
-                row.cells
-                    .iter()
-                    .map(|c| {
-                        if in_section {
-                            CellClass::Value
-                        } else {
-                            classify_key(c.text(), c.key(), template)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let classes = PerCell::build(grid, |r, c| {
+            if section.as_ref().is_some_and(|s| s.contains(&r)) {
+                CellClass::Value
+            } else {
+                classify_key(c.text(), c.key(), template)
+            }
+        });
         let mut used = Consumed::new(grid);
         fields_from_grid(grid, gi, &classes, &section, &mut st, &mut used);
         sections.push(section);
@@ -365,7 +404,7 @@ fn starts_with_field_label(key: &str, template: &Template) -> bool {
 fn fields_from_grid(
     grid: &Grid,
     grid_index: usize,
-    classes: &[Vec<CellClass>],
+    classes: &PerCell<CellClass>,
     section: &Option<Range<usize>>,
     st: &mut State<'_>,
     consumed: &mut Consumed,
@@ -379,7 +418,7 @@ fn fields_from_grid(
             if consumed.is(r, ci) {
                 continue;
             }
-            let CellClass::Label { cands, inline } = &classes[r][ci] else {
+            let CellClass::Label { cands, inline } = &classes.row(r)[ci] else {
                 continue;
             };
             let order = cands.first().map(|first| {
@@ -389,8 +428,8 @@ fn fields_from_grid(
                     }
                     CellClass::Value => false,
                 };
-                let rank = classes[r][..ci].iter().filter(|c| same(c)).count();
-                let count = classes[r].iter().filter(|c| same(c)).count();
+                let rank = classes.row(r)[..ci].iter().filter(|c| same(c)).count();
+                let count = classes.row(r).iter().filter(|c| same(c)).count();
                 (rank, count)
             });
             let Some((m, resolved)) = st.resolve(cands, Some(cell.col), order) else {
@@ -403,9 +442,10 @@ fn fields_from_grid(
             };
             consumed.mark(r, ci);
             st.used_labels[m.label] = true;
-            let Resolved::Fields(fields) = resolved else {
+            let fields = resolved.fields();
+            if fields.is_empty() {
                 continue;
-            };
+            }
             let mut repairs = label_repairs(&m, cell.text(), st.template);
             let (text, line, value_row) = match inline {
                 Some(t) => (t.clone(), cell.line, r),
@@ -419,7 +459,7 @@ fn fields_from_grid(
                         .first()
                         .map(|(l, row, _)| (*l, *row))
                         .unwrap_or((cell.line, r));
-                    let texts: Vec<&str> = taken.iter().map(|(_, _, t)| t.as_str()).collect();
+                    let texts: Vec<&str> = taken.iter().map(|(_, _, t)| *t).collect();
                     if texts.len() > 1
                         && st.template.fields[fields[0]].kind == crate::template::FieldType::Text
                     {
@@ -428,8 +468,8 @@ fn fields_from_grid(
                     (clean(&texts.join(" ")), line, value_row)
                 }
             };
-            st.fill(&fields, &text, line, &repairs, Some(cell.col));
-            for &f in &fields {
+            st.fill(fields, &text, line, &repairs, Some(cell.col));
+            for &f in fields {
                 if let Some(slot) = st.slots[f].as_mut() {
                     slot.row = Some((grid_index, value_row));
                 }
@@ -439,49 +479,55 @@ fn fields_from_grid(
 }
 
 /// Value cells right of `ci`, up to the next label cell.
-fn take_right(
-    grid: &Grid,
-    classes: &[Vec<CellClass>],
+fn take_right<'g>(
+    grid: &'g Grid,
+    classes: &PerCell<CellClass>,
     r: usize,
     ci: usize,
     consumed: &mut Consumed,
-) -> Vec<(usize, usize, String)> {
+) -> Vec<(usize, usize, &'g str)> {
     let mut out = Vec::new();
     let row = &grid.rows[r];
-    for (cj, (c, class)) in row.cells.iter().zip(&classes[r]).enumerate().skip(ci + 1) {
+    for (cj, (c, class)) in row
+        .cells
+        .iter()
+        .zip(classes.row(r))
+        .enumerate()
+        .skip(ci + 1)
+    {
         if class.is_label() || consumed.is(r, cj) {
             break;
         }
         consumed.mark(r, cj);
-        out.push((c.line, r, c.text().to_string()));
+        out.push((c.line, r, c.text()));
     }
     out
 }
 
 /// Value cells below the label, within its columns, down to the next row
 /// that prints a label.
-fn take_below(
-    grid: &Grid,
-    classes: &[Vec<CellClass>],
+fn take_below<'g>(
+    grid: &'g Grid,
+    classes: &PerCell<CellClass>,
     r: usize,
     ci: usize,
     in_section: &dyn Fn(usize) -> bool,
     consumed: &mut Consumed,
-) -> Vec<(usize, usize, String)> {
+) -> Vec<(usize, usize, &'g str)> {
     let label = &grid.rows[r].cells[ci];
     // The last cell of a row whose trailing tabs were lost reaches to the
     // row's end: its span is unknown, not one column.
     let last = ci + 1 == grid.rows[r].cells.len();
     let (from, to) = (label.col, if last { usize::MAX } else { label.end() });
     let mut out = Vec::new();
-    for (r2, (row, row_classes)) in grid.rows.iter().zip(classes).enumerate().skip(r + 1) {
+    for (r2, (row, row_classes)) in grid.rows.iter().zip(classes.rows()).enumerate().skip(r + 1) {
         if in_section(r2) || row_classes.iter().any(|c| c.is_label()) {
             break;
         }
         for (cj, c) in row.cells.iter().enumerate() {
             if c.col >= from && c.col < to && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
-                out.push((c.line, r2, c.text().to_string()));
+                out.push((c.line, r2, c.text()));
             }
         }
     }
@@ -524,13 +570,13 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
             quality: crate::repair::MatchQuality::Exact,
         };
         match st.resolve(&[exact], None, None) {
-            Some((_, Resolved::Fields(fields))) => {
-                st.used_labels[label] = true;
-                st.fill(&fields, &value, line, &[], None);
-            }
             Some((_, Resolved::Scaffold)) => {
                 st.used_labels[label] = true;
                 st.unmapped(line, &value);
+            }
+            Some((_, resolved)) => {
+                st.used_labels[label] = true;
+                st.fill(resolved.fields(), &value, line, &[], None);
             }
             None => {
                 let seg_start = offset(hits[k].0);
