@@ -437,7 +437,7 @@ fn a_lone_level2_placed_by_position_in_a_two_half_form_is_capped() {
 }
 
 #[test]
-fn occurrences_equal_a_naive_search() {
+fn any_occurrence_visits_what_a_naive_search_finds() {
     // Non-overlapping, left to right: what `str::match_indices` finds.
     let hay_text =
         "办结信访案件数\u{1}信访案件办结率\u{1}办结信访案件数量多\u{1}aXa件数\u{1}数数数";
@@ -454,8 +454,23 @@ fn occurrences_equal_a_naive_search() {
     ] {
         let n = needle.as_bytes();
         let naive: Vec<usize> = hay_text.match_indices(needle).map(|(i, _)| i).collect();
-        let got: Vec<usize> = super::occurrences(hay, n).collect();
+        let mut got = Vec::new();
+        let found = super::any_occurrence(hay, n, |at| {
+            got.push(at);
+            false
+        });
+        assert!(!found);
         assert_eq!(got, naive, "{needle}");
+        // Stops at the first offset the predicate accepts.
+        let mut seen = 0;
+        assert_eq!(
+            super::any_occurrence(hay, n, |_| {
+                seen += 1;
+                true
+            }),
+            !naive.is_empty()
+        );
+        assert_eq!(seen, naive.len().min(1));
     }
-    assert_eq!(super::occurrences(hay, b"").count(), 0);
+    assert!(!super::any_occurrence(hay, b"", |_| true));
 }
