@@ -823,12 +823,39 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
 }
 
 /// True when `pred` holds at some start offset of `needle` in `hay`
-/// (non-overlapping, left to right). `memchr`'s SIMD substring search:
-/// measured cheaper here than a `memchr` for one byte of the needle and a
-/// comparison, whose candidates CJK text makes too many, and cheaper with
-/// its own byte ranking than with one tuned for Chinese text.
-fn any_occurrence(hay: &[u8], needle: &[u8], pred: impl FnMut(usize) -> bool) -> bool {
-    !needle.is_empty() && { memchr::memmem::find_iter(hay, needle) }.any(pred)
+/// (non-overlapping, left to right).
+///
+/// The search runs a dozen times per form, each time for a new needle over
+/// one form's text (~2 KB): building `memmem`'s searcher (its Two-Way
+/// tables) cost more than searching. On x86-64 the SIMD "packed pair"
+/// prefilter alone is built (a pair of the needle's rarest bytes), with
+/// each candidate compared; elsewhere, and for 1-byte needles, `memmem`.
+/// (A per-byte `memchr` was measured slower: CJK text gives it too many
+/// candidates; so was a byte ranking tuned for Chinese text.)
+fn any_occurrence(hay: &[u8], needle: &[u8], mut pred: impl FnMut(usize) -> bool) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if let Some(finder) = memchr::arch::x86_64::avx2::packedpair::Finder::new(needle) {
+        let mut from = 0;
+        while let Some(rest) = hay.get(from..).filter(|r| r.len() >= needle.len()) {
+            let found = if rest.len() >= finder.min_haystack_len() {
+                finder.find(rest, needle)
+            } else {
+                rest.windows(needle.len()).position(|w| w == needle)
+            };
+            let Some(at) = found else {
+                return false;
+            };
+            if pred(from + at) {
+                return true;
+            }
+            from += at + needle.len();
+        }
+        return false;
+    }
+    { memchr::memmem::find_iter(hay, needle) }.any(pred)
 }
 
 /// True when `rest` (what follows a phrase elsewhere) carries the phrase on:
