@@ -94,11 +94,17 @@ fn starts_with_ignore_case(hay: &str, needle: &str) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// ASCII case-insensitive `contains` (`needle` lower-case).
+/// ASCII case-insensitive `contains` (`needle` lower-case, not empty): a
+/// comparison only where the needle's first letter is, in either case.
 fn contains_ignore_case(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay).any(|at| {
+        hay.get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Decodes the HTML entities OCR output uses (named basics and numeric).
@@ -166,7 +172,15 @@ fn mark_checkboxes(s: &str) -> Cow<'_, str> {
                 .replace("[]", " ☐ "),
         );
     }
-    if !s.chars().any(|c| checkbox_marker(c).is_some()) {
+    // Every symbol `checkbox_marker` rewrites starts with byte E2 or F0:
+    // only characters there are decoded.
+    let bytes = s.as_bytes();
+    let has_symbol = memchr::memchr2_iter(0xE2, 0xF0, bytes).any(|at| {
+        s.get(at..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| checkbox_marker(c).is_some())
+    });
+    if !has_symbol {
         return s;
     }
     Cow::Owned(s.chars().map(|c| checkbox_marker(c).unwrap_or(c)).collect())
@@ -636,6 +650,26 @@ mod tests {
             clean("a&amp;b&nbsp;c &#x4E2D;&#25991; &bogus;"),
             "a&b c 中文 &bogus;"
         );
+    }
+
+    #[test]
+    fn checkbox_symbols_start_with_the_bytes_mark_checkboxes_looks_for() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if checkbox_marker(c).is_some() {
+                let first = c.encode_utf8(&mut buf).as_bytes()[0];
+                assert!(first == 0xE2 || first == 0xF0, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn contains_ignore_case_finds_any_case() {
+        assert!(contains_ignore_case("input type=\"CheckBox\"", "checkbox"));
+        assert!(contains_ignore_case("INPUT CHECKED", "checked"));
+        assert!(!contains_ignore_case("input type=\"check\"", "checkbox"));
+        assert!(!contains_ignore_case("c", "checkbox"));
+        assert!(contains_ignore_case("xcheckbox", "checkbox"));
     }
 
     #[test]
