@@ -320,6 +320,56 @@ impl FromIterator<Label> for LabelSet {
     }
 }
 
+/// A list of word endings (folded) with what a check on every value needs
+/// precomputed: the longest one, and which bytes they end with (a key whose
+/// last byte ends none of them is not compared with each). Derefs to the
+/// endings, in template order.
+#[derive(Debug, Clone, Default)]
+pub struct Endings {
+    keys: Vec<String>,
+    max_len: usize,
+    /// Bit `b` of word `b / 64`: some ending's last byte is `b`.
+    last_bytes: [u64; 4],
+}
+
+impl Endings {
+    pub fn new(keys: Vec<String>) -> Endings {
+        let mut last_bytes = [0u64; 4];
+        for b in keys.iter().filter_map(|k| k.as_bytes().last()) {
+            last_bytes[usize::from(*b / 64)] |= 1 << (b % 64);
+        }
+        Endings {
+            max_len: keys.iter().map(String::len).max().unwrap_or(0),
+            keys,
+            last_bytes,
+        }
+    }
+
+    /// Length in bytes of the longest ending (0 for none).
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// True when `key` ends with one of the endings and is longer than it.
+    pub fn ends(&self, key: &str) -> bool {
+        let Some(&last) = key.as_bytes().last() else {
+            return false;
+        };
+        self.last_bytes[usize::from(last / 64)] & (1 << (last % 64)) != 0
+            && self
+                .keys
+                .iter()
+                .any(|e| key.len() > e.len() && key.ends_with(e.as_str()))
+    }
+}
+
+impl std::ops::Deref for Endings {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        &self.keys
+    }
+}
+
 /// Role of a column in the indicator table's header row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderRole {
@@ -373,7 +423,7 @@ pub struct Template {
     pub max_title_chars: usize,
     pub units: Vec<String>,
     /// The template's `dangling_endings`, folded.
-    pub dangling_keys: Vec<String>,
+    pub dangling_keys: Endings,
     pub fields: Vec<Field>,
     /// Every distinct field or scaffolding label.
     pub labels: LabelSet,
@@ -675,13 +725,14 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             .collect(),
         max_title_chars: file.segment.max_title_chars.unwrap_or(60),
         units: file.text.units.iter().map(|u| fold_label(u)).collect(),
-        dangling_keys: file
-            .text
-            .dangling_endings
-            .iter()
-            .map(|e| fold_label(e))
-            .filter(|k| !k.is_empty())
-            .collect(),
+        dangling_keys: Endings::new(
+            file.text
+                .dangling_endings
+                .iter()
+                .map(|e| fold_label(e))
+                .filter(|k| !k.is_empty())
+                .collect(),
+        ),
         fields,
         labels: LabelSet::new(labels),
         label_index,
@@ -703,6 +754,39 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn endings_end_keys_as_a_scan_of_all_of_them_would() {
+        let keys: Vec<String> = ["的", "进行", "、", ":", "(", "ab"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let endings = Endings::new(keys.clone());
+        assert_eq!(endings.max_len(), 6);
+        for key in [
+            "",
+            "的",
+            "目标的",
+            "进行",
+            "开展进行",
+            "a、",
+            "x:",
+            "(",
+            "((",
+            "ab",
+            "cab",
+            "b",
+            "的x",
+            "行",
+            "中文",
+        ] {
+            let naive = keys
+                .iter()
+                .any(|e| key.len() > e.len() && key.ends_with(e.as_str()));
+            assert_eq!(endings.ends(key), naive, "{key:?}");
+        }
+        assert!(!Endings::new(Vec::new()).ends("的"));
+    }
+
     use super::*;
 
     #[test]

@@ -780,8 +780,7 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
         .last()
         .map(|(at, _)| &text[at..]);
     let ending = ideographs.filter(|e| {
-        e.chars().count() == TRUNCATION_PROBE_CHARS
-            && template.dangling_keys.iter().all(|d| d.len() < e.len())
+        e.chars().count() == TRUNCATION_PROBE_CHARS && template.dangling_keys.max_len() < e.len()
     });
     let folded;
     let key = match ending {
@@ -791,11 +790,7 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
             folded.as_str()
         }
     };
-    if template.dangling_keys.iter().any(|e| {
-        key.len() > e.len()
-            && key.as_bytes().last() == e.as_bytes().last()
-            && key.ends_with(e.as_str())
-    }) {
+    if template.dangling_keys.ends(key) {
         return true;
     }
     // A line outside the table has no cell width to be cut at: only its
