@@ -772,16 +772,8 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
     // Ideographs fold to themselves: a text ending in enough of them ends its
     // key with the same bytes, so the ending is read off the text and the
     // text is not folded whole.
-    let ideographs = text
-        .char_indices()
-        .rev()
-        .take(TRUNCATION_PROBE_CHARS)
-        .take_while(|&(_, c)| crate::normalize::is_ideograph(c))
-        .last()
-        .map(|(at, _)| &text[at..]);
-    let ending = ideographs.filter(|e| {
-        e.chars().count() == TRUNCATION_PROBE_CHARS && template.dangling_keys.max_len() < e.len()
-    });
+    let ending = crate::normalize::ideograph_suffix(text, TRUNCATION_PROBE_CHARS)
+        .filter(|e| template.dangling_keys.max_len() < e.len());
     let folded;
     let key = match ending {
         Some(e) => e,
@@ -798,13 +790,19 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
     if matches!(origin, Origin::Line(_)) {
         return false;
     }
-    if !key.chars().next_back().is_some_and(is_han) {
-        return false;
-    }
-    let Some((tail_at, _)) = key.char_indices().nth_back(TRUNCATION_PROBE_CHARS - 1) else {
-        return false;
+    // The ending read off the text is the probe itself.
+    let tail = match ending {
+        Some(e) => e,
+        None => {
+            if !key.chars().next_back().is_some_and(is_han) {
+                return false;
+            }
+            let Some((tail_at, _)) = key.char_indices().nth_back(TRUNCATION_PROBE_CHARS - 1) else {
+                return false;
+            };
+            &key[tail_at..]
+        }
     };
-    let tail = &key[tail_at..];
     let continued_elsewhere = any_occurrence(corpus.joined.as_bytes(), tail.as_bytes(), |at| {
         // The same row often repeats a name in its value; only another
         // row's (or line's) text is evidence.
