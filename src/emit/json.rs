@@ -215,8 +215,16 @@ fn string(out: &mut String, s: &str) {
         // padded with a byte that needs none).
         let chunk = bytes.get(i..).unwrap_or(&[]);
         let take = chunk.len().min(8);
-        let mut word = [b'a'; 8];
-        word[..take].copy_from_slice(&chunk[..take]);
+        // A whole word is read as one load; only the tail is copied (a
+        // copy of variable length is a call to memcpy).
+        let word = match chunk.first_chunk::<8>() {
+            Some(w) => *w,
+            None => {
+                let mut w = [b'a'; 8];
+                w[..take].copy_from_slice(&chunk[..take]);
+                w
+            }
+        };
         if !needs_escape(u64::from_le_bytes(word)) {
             i += take;
             continue;
