@@ -8,7 +8,7 @@
 //! a lone row belongs to), and a row whose position points at a horizon the
 //! form does not use is moved to one it does, with a `column_shift` repair.
 
-use super::Consumed;
+use super::{Consumed, PerCell};
 use crate::normalize::{enumerator_len, fold_key, strip_enumerator};
 use crate::record::{Indicator, Repair, RepairKind};
 use crate::repair::{best_label, best_labels, MatchQuality};
@@ -160,36 +160,34 @@ pub fn extract(
     for ci in 0..header_row.cells.len() {
         consumed.mark(rows.start, ci);
     }
-    let kinds: Vec<Vec<Kind>> = grid.rows[rows.clone()]
-        .iter()
-        .map(|r| {
-            let mut k: Vec<Kind> = r.cells.iter().map(|c| classify(c, &header, ind)).collect();
-            level1_by_count(&mut k, &r.cells, header.horizon_cols.len(), ind);
-            k
-        })
-        .collect();
+    let section = grid.rows.get(rows.clone()).unwrap_or(&[]);
+    let mut kinds = PerCell::from_rows(section, |_, c| classify(c, &header, ind));
+    for (r, row) in section.iter().enumerate() {
+        level1_by_count(kinds.row_mut(r), &row.cells, header.horizon_cols.len(), ind);
+    }
 
     // Horizons in use: from the fields, and from rows that print a level-2
     // cell for every horizon (their texts sit unambiguously in one half).
     let mut used: Vec<usize> = (0..header.horizon_names.len())
         .filter(|&h| used_horizons.contains(&&*header.horizon_names[h]))
         .collect();
-    for row_kinds in kinds.iter().skip(1) {
-        let l2_positions: Vec<usize> = row_kinds
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| matches!(k, Kind::Level2(..)))
-            .map(|(i, _)| i)
-            .collect();
-        if l2_positions.len() != header.horizon_cols.len() {
+    for row_kinds in kinds.rows().skip(1) {
+        let is_l2 = |k: &Kind| matches!(k, Kind::Level2(..));
+        if row_kinds.iter().filter(|k| is_l2(k)).count() != header.horizon_cols.len() {
             continue;
         }
-        for (h, &start) in l2_positions.iter().enumerate() {
-            let end = l2_positions.get(h + 1).copied().unwrap_or(row_kinds.len());
+        // Half `h` runs from its level-2 cell to the next one (or the end).
+        let mut starts = (0..row_kinds.len())
+            .filter(|&i| is_l2(&row_kinds[i]))
+            .peekable();
+        let mut h = 0;
+        while let Some(start) = starts.next() {
+            let end = starts.peek().copied().unwrap_or(row_kinds.len());
             let has_text = (start + 1..end).any(|i| row_kinds[i] == Kind::Text);
             if has_text && !used.contains(&h) {
                 used.push(h);
             }
+            h += 1;
         }
     }
 
@@ -202,7 +200,7 @@ pub fn extract(
     let mut group_n: Vec<usize> = vec![0; header.horizon_cols.len()];
     for (offset, row) in grid.rows[rows.clone()].iter().enumerate().skip(1) {
         let r = rows.start + offset;
-        let row_kinds = &kinds[offset];
+        let row_kinds = kinds.row(offset);
         let mut l1_repairs: Vec<Repair> = Vec::new();
         // Level 1: a new one starts a new block of level-2 rows.
         if let Some((ci, (l1, q))) = row_kinds.iter().enumerate().find_map(|(i, k)| match k {
@@ -374,13 +372,13 @@ fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indi
             }
         }
     }
-    let l2: Vec<usize> = (0..kinds.len())
-        .filter(|&i| matches!(kinds[i], Kind::Level2(..)))
-        .collect();
-    if l2.len() <= halves {
+    let is_l2 = |k: &Kind| matches!(k, Kind::Level2(..));
+    if kinds.iter().filter(|k| is_l2(k)).count() <= halves {
         return;
     }
-    let first = l2[0];
+    let Some(first) = kinds.iter().position(is_l2) else {
+        return;
+    };
     let key = &cells[first].key()[enumerator_len(cells[first].key())..];
     if let Some(m) = best_label(key, &ind.level1) {
         kinds[first] = Kind::Level1(m.label, m.quality);
@@ -391,31 +389,29 @@ fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indi
 /// indicator per half (left pair, right pair), not one indicator with a
 /// four-cell value.
 fn split_continuation<'c>(segments: Vec<Segment<'c>>, header: &Header) -> Vec<Segment<'c>> {
-    if header.horizon_cols.len() != 2 {
+    if header.horizon_cols.len() != 2
+        || !segments
+            .iter()
+            .any(|s| s.level2.is_none() && s.texts.len() == 4)
+    {
         return segments;
     }
-    segments
-        .into_iter()
-        .flat_map(|seg| {
-            if seg.level2.is_none() && seg.texts.len() == 4 {
-                let (a, b) = seg.texts.split_at(2);
-                vec![
-                    Segment {
-                        level2: None,
-                        texts: a.to_vec(),
-                        half: Some(0),
-                    },
-                    Segment {
-                        level2: None,
-                        texts: b.to_vec(),
-                        half: Some(1),
-                    },
-                ]
-            } else {
-                vec![seg]
+    let mut out = Vec::with_capacity(segments.len() + 1);
+    for seg in segments {
+        if seg.level2.is_none() && seg.texts.len() == 4 {
+            let (a, b) = seg.texts.split_at(2);
+            for (texts, half) in [(a, 0), (b, 1)] {
+                out.push(Segment {
+                    level2: None,
+                    texts: texts.to_vec(),
+                    half: Some(half),
+                });
             }
-        })
-        .collect()
+        } else {
+            out.push(seg);
+        }
+    }
+    out
 }
 
 /// The half a continuation row belongs to. Its position says `h`; but when

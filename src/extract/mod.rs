@@ -37,11 +37,17 @@ pub struct PerCell<T> {
 
 impl<T> PerCell<T> {
     /// The values of every cell of `grid`, row by row.
-    pub fn build(grid: &Grid, mut value: impl FnMut(usize, &table::Cell) -> T) -> Self {
-        let mut starts = Vec::with_capacity(grid.rows.len() + 1);
-        let mut items = Vec::with_capacity(grid.rows.iter().map(|r| r.cells.len()).sum());
+    pub fn build(grid: &Grid, value: impl FnMut(usize, &table::Cell) -> T) -> Self {
+        Self::from_rows(&grid.rows, value)
+    }
+
+    /// The values of every cell of `rows`, row by row (`value` gets the
+    /// index into `rows`).
+    pub fn from_rows(rows: &[table::Row], mut value: impl FnMut(usize, &table::Cell) -> T) -> Self {
+        let mut starts = Vec::with_capacity(rows.len() + 1);
+        let mut items = Vec::with_capacity(rows.iter().map(|r| r.cells.len()).sum());
         starts.push(0);
-        for (r, row) in grid.rows.iter().enumerate() {
+        for (r, row) in rows.iter().enumerate() {
             items.extend(row.cells.iter().map(|c| value(r, c)));
             starts.push(items.len());
         }
