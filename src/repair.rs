@@ -281,14 +281,14 @@ pub enum NumberRead {
 /// Reads a number from clean text: units (`万元`), spaces, NBSP padding and
 /// thousands separators are dropped; look-alike letters become digits.
 pub fn read_number(clean: &str, units: &[String]) -> NumberRead {
+    // One buffer, cut and filtered in place.
     let mut key = crate::normalize::fold_key(clean);
-    for unit in units {
-        if let Some(stripped) = key.strip_suffix(unit.as_str()) {
-            key = stripped.to_string();
-            break;
-        }
+    if let Some(unit) = units.iter().find(|u| key.ends_with(u.as_str())) {
+        key.truncate(key.len() - unit.len());
     }
-    let key: String = key.chars().filter(|&c| c != ',').collect();
+    if key.contains(',') {
+        key.retain(|c| c != ',');
+    }
     if key.is_empty() {
         return NumberRead::Blank;
     }
