@@ -102,7 +102,9 @@ impl Consumed {
 #[derive(Debug, Clone)]
 struct Slot {
     parsed: Parsed,
-    text: String,
+    /// The text the value came from, kept only when the record will print
+    /// it (the value differs from it, or repairs were made).
+    raw: Option<String>,
     line: usize,
     repairs: Vec<Repair>,
     /// Column of the label cell (grid fields only).
@@ -231,9 +233,11 @@ impl<'t> State<'t> {
         repairs: &[Repair],
         col: Option<usize>,
     ) {
-        let slot = |parsed| Slot {
+        let slot = |parsed: Parsed| Slot {
+            raw: ((parsed.changed || !repairs.is_empty() || !parsed.repairs.is_empty())
+                && !text.is_empty())
+            .then(|| text.to_string()),
             parsed,
-            text: text.to_string(),
             line,
             repairs: repairs.to_vec(),
             col,
@@ -620,8 +624,7 @@ fn assemble_fields(st: &mut State<'_>) -> Vec<(Arc<str>, FieldValue)> {
                 let mut fv = FieldValue::new(p.value, p.evidence);
                 fv.repairs = slot.repairs;
                 fv.repairs.extend(p.repairs);
-                fv.raw = ((p.changed || !fv.repairs.is_empty()) && !slot.text.is_empty())
-                    .then_some(slot.text);
+                fv.raw = slot.raw;
                 fv.line = Some(slot.line);
                 fv.row = slot.row;
                 fv.ambiguous = p.ambiguous;
