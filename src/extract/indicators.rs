@@ -43,7 +43,11 @@ pub fn header_role_key(key: &str, template: &Template) -> Option<HeaderRole> {
         .indicators
         .headers
         .iter()
-        .filter(|(l, _)| key.starts_with(&l.key))
+        // The first byte is compared inline before the whole prefix: this
+        // runs for every cell above the indicator table.
+        .filter(|(l, _)| {
+            key.as_bytes().first() == l.key.as_bytes().first() && key.starts_with(&l.key)
+        })
         .max_by_key(|(l, _)| l.key.len())
         .map(|(_, r)| *r)
 }
