@@ -19,10 +19,28 @@ pub enum CellClass {
     Value,
     Label {
         /// Candidate labels, best first (indices into `Template::labels`).
-        cands: Vec<LabelMatch>,
+        cands: Candidates,
         /// Clean text after the label in the same cell, if any.
         inline: Option<String>,
     },
+}
+
+/// A cell's candidate labels: one (an exact label, most cells) without a
+/// list to allocate, or several. Derefs to the slice.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Candidates {
+    One(LabelMatch),
+    Many(Vec<LabelMatch>),
+}
+
+impl std::ops::Deref for Candidates {
+    type Target = [LabelMatch];
+    fn deref(&self) -> &[LabelMatch] {
+        match self {
+            Candidates::One(m) => std::slice::from_ref(m),
+            Candidates::Many(ms) => ms,
+        }
+    }
 }
 
 impl CellClass {
@@ -51,7 +69,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             quality: MatchQuality::Exact,
         };
         return CellClass::Label {
-            cands: vec![exact],
+            cands: Candidates::One(exact),
             inline: None,
         };
     }
@@ -67,12 +85,12 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
                 .filter(|m| m.quality == MatchQuality::Exact)
                 .collect();
             return CellClass::Label {
-                cands: exact,
+                cands: Candidates::Many(exact),
                 inline: None,
             };
         }
         return CellClass::Label {
-            cands,
+            cands: Candidates::Many(cands),
             inline: None,
         };
     }
@@ -98,7 +116,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             quality: MatchQuality::Exact,
         };
         return CellClass::Label {
-            cands: vec![exact],
+            cands: Candidates::One(exact),
             inline: (!value.is_empty()).then(|| value.to_string()),
         };
     }
