@@ -356,10 +356,13 @@ impl Endings {
             return false;
         };
         self.last_bytes[usize::from(last / 64)] & (1 << (last % 64)) != 0
-            && self
-                .keys
-                .iter()
-                .any(|e| key.len() > e.len() && key.ends_with(e.as_str()))
+            && self.keys.iter().any(|e| {
+                // The last byte inline first: most endings differ there,
+                // and `ends_with` is a call to memcmp.
+                e.as_bytes().last() == Some(&last)
+                    && key.len() > e.len()
+                    && key.ends_with(e.as_str())
+            })
     }
 }
 

@@ -677,9 +677,12 @@ fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Templa
             continue;
         };
         // Fields are in template order; the lookup by key is the fallback.
-        let index = (template.fields.get(i).is_some_and(|f| f.key == *key))
-            .then_some(i)
-            .or_else(|| template.field_index(key));
+        let index = (template
+            .fields
+            .get(i)
+            .is_some_and(|f| Arc::ptr_eq(&f.key, key) || f.key == *key))
+        .then_some(i)
+        .or_else(|| template.field_index(key));
         let is_free_text = index
             .map(|i| {
                 let f = &template.fields[i];
@@ -870,10 +873,11 @@ fn continues_phrase(rest: &str, template: &Template) -> bool {
     if !is_han(c) {
         return false;
     }
+    let first = rest.as_bytes().first();
     let joins = template
         .dangling_keys
         .iter()
-        .any(|e| rest.starts_with(e.as_str()));
+        .any(|e| e.as_bytes().first() == first && rest.starts_with(e.as_str()));
     let label = template
         .label_automaton
         .find(aho_corasick::Input::new(rest).anchored(aho_corasick::Anchored::Yes))
