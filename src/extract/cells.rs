@@ -26,22 +26,8 @@ pub enum CellClass {
 }
 
 /// A cell's candidate labels: one (an exact label, most cells) without a
-/// list to allocate, or several. Derefs to the slice.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Candidates {
-    One(LabelMatch),
-    Many(Vec<LabelMatch>),
-}
-
-impl std::ops::Deref for Candidates {
-    type Target = [LabelMatch];
-    fn deref(&self) -> &[LabelMatch] {
-        match self {
-            Candidates::One(m) => std::slice::from_ref(m),
-            Candidates::Many(ms) => ms,
-        }
-    }
-}
+/// list to allocate, or several.
+pub type Candidates = super::OneOrMany<LabelMatch>;
 
 impl CellClass {
     pub fn is_label(&self) -> bool {
@@ -69,7 +55,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             quality: MatchQuality::Exact,
         };
         return CellClass::Label {
-            cands: Candidates::One(exact),
+            cands: super::OneOrMany::One(exact),
             inline: None,
         };
     }
@@ -85,12 +71,12 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
                 .filter(|m| m.quality == MatchQuality::Exact)
                 .collect();
             return CellClass::Label {
-                cands: Candidates::Many(exact),
+                cands: super::OneOrMany::Many(exact),
                 inline: None,
             };
         }
         return CellClass::Label {
-            cands: Candidates::Many(cands),
+            cands: super::OneOrMany::Many(cands),
             inline: None,
         };
     }
@@ -116,7 +102,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             quality: MatchQuality::Exact,
         };
         return CellClass::Label {
-            cands: Candidates::One(exact),
+            cands: super::OneOrMany::One(exact),
             inline: (!value.is_empty()).then(|| value.to_string()),
         };
     }

@@ -54,20 +54,23 @@ impl<T> PerCell<T> {
         PerCell { starts, items }
     }
 
+    /// Where row `r`'s values are in `items` (empty past the last row).
+    fn span(&self, r: usize) -> std::ops::Range<usize> {
+        match (self.starts.get(r), self.starts.get(r + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
+    }
+
     /// Row `r`'s values (empty past the last row).
     pub fn row(&self, r: usize) -> &[T] {
-        match (self.starts.get(r), self.starts.get(r + 1)) {
-            (Some(&a), Some(&b)) => &self.items[a..b],
-            _ => &[],
-        }
+        &self.items[self.span(r)]
     }
 
     /// Row `r`'s values, mutable (empty past the last row).
     pub fn row_mut(&mut self, r: usize) -> &mut [T] {
-        match (self.starts.get(r), self.starts.get(r + 1)) {
-            (Some(&a), Some(&b)) => &mut self.items[a..b],
-            _ => &mut [],
-        }
+        let span = self.span(r);
+        &mut self.items[span]
     }
 
     /// Every row's values, in order.
@@ -123,13 +126,31 @@ struct State<'t> {
     warnings: Vec<Warning>,
 }
 
+/// One value without a list to allocate (the common case: a label that
+/// names one field, a cell that is exactly one label), or several.
+/// Derefs to the slice.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> std::ops::Deref for OneOrMany<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            OneOrMany::One(x) => std::slice::from_ref(x),
+            OneOrMany::Many(xs) => xs,
+        }
+    }
+}
+
 /// What a label cell was resolved to.
 enum Resolved {
     Scaffold,
-    /// The one field it fills (nearly every label: no list to allocate).
-    Field(usize),
-    /// Fields cutting their parts out of one cell.
-    Fields(Vec<usize>),
+    /// The field(s) it fills (several: fields cutting their parts out of
+    /// one cell).
+    Fields(OneOrMany<usize>),
 }
 
 impl Resolved {
@@ -137,7 +158,6 @@ impl Resolved {
     fn fields(&self) -> &[usize] {
         match self {
             Resolved::Scaffold => &[],
-            Resolved::Field(f) => std::slice::from_ref(f),
             Resolved::Fields(fs) => fs,
         }
     }
@@ -168,7 +188,7 @@ impl<'t> State<'t> {
                 // Most labels name one field: no list of open ones to build.
                 LabelTarget::Fields(fs) if fs.len() == 1 => {
                     if self.slots[fs[0]].is_none() {
-                        return Some((*cand, Resolved::Field(fs[0])));
+                        return Some((*cand, Resolved::Fields(OneOrMany::One(fs[0]))));
                     }
                 }
                 LabelTarget::Fields(fs) => {
@@ -185,7 +205,7 @@ impl<'t> State<'t> {
                         .iter()
                         .all(|&f| self.template.fields[f].split.is_some())
                     {
-                        return Some((*cand, Resolved::Fields(open)));
+                        return Some((*cand, Resolved::Fields(OneOrMany::Many(open))));
                     }
                     if let Some((rank, count)) = order {
                         let mut anchored: Vec<(usize, usize)> = open
@@ -194,7 +214,7 @@ impl<'t> State<'t> {
                             .collect();
                         if anchored.len() == open.len() && open.len() == count - rank {
                             anchored.sort();
-                            return Some((*cand, Resolved::Field(anchored[0].1)));
+                            return Some((*cand, Resolved::Fields(OneOrMany::One(anchored[0].1))));
                         }
                     }
                     let best = open
@@ -202,7 +222,7 @@ impl<'t> State<'t> {
                         .copied()
                         .min_by_key(|&f| self.anchor_distance(f, col))
                         .unwrap_or(open[0]);
-                    return Some((*cand, Resolved::Field(best)));
+                    return Some((*cand, Resolved::Fields(OneOrMany::One(best))));
                 }
             }
         }
