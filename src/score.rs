@@ -342,7 +342,7 @@ fn cross_check<'t>(record: &mut Record, template: &'t Template) -> Vec<&'t str> 
         }
         record.warnings.push(Warning {
             kind: "check_failed".into(),
-            path: format!("fields.{}", check.total),
+            path: ["fields.", &check.total].concat(),
             message: format!(
                 "{} = {} but {} = {}",
                 check.total,

@@ -210,6 +210,35 @@ pub fn char_bit(c: char) -> u64 {
     1u64 << ((c as u32).wrapping_mul(0x9E37_79B9) >> 26)
 }
 
+/// A set of characters as a 1024-bit filter (one bit per character, by a
+/// multiplicative hash): like [`char_mask`], it can only rule a character
+/// out. Sized so a few dozen members leave ~95% of the bits clear.
+#[derive(Debug, Clone, Default)]
+pub struct CharFilter([u64; 16]);
+
+impl CharFilter {
+    fn slot(c: char) -> (usize, u64) {
+        let h = (c as u32).wrapping_mul(0x9E37_79B9) >> 22;
+        ((h >> 6) as usize, 1u64 << (h & 63))
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let (word, bit) = CharFilter::slot(c);
+        self.0[word] |= bit;
+    }
+
+    /// False when `c` is surely not in the set.
+    pub fn may_contain(&self, c: char) -> bool {
+        let (word, bit) = CharFilter::slot(c);
+        self.0[word] & bit != 0
+    }
+
+    /// False when `text` surely does not start with a member.
+    pub fn may_start(&self, text: &str) -> bool {
+        text.chars().next().is_some_and(|c| self.may_contain(c))
+    }
+}
+
 /// A list of labels with an index for fuzzy matching: a cell can only be a
 /// label as long as it (same length: any first character; longer: same
 /// first character), so [`LabelSet::candidates`] names those and the
@@ -224,6 +253,9 @@ pub struct LabelSet {
     len_union: Vec<u64>,
     /// (first character, labels starting with it), sorted by character.
     by_first: Vec<(char, Vec<usize>)>,
+    /// The first characters of the labels: a text starting otherwise holds
+    /// no label at its start (exactly) and is told so without a lookup.
+    firsts: CharFilter,
 }
 
 impl LabelSet {
@@ -247,12 +279,23 @@ impl LabelSet {
             .iter()
             .map(|v| v.iter().fold(0, |m, &i| m | labels[i].mask))
             .collect();
+        let mut firsts = CharFilter::default();
+        for &(c, _) in &by_first {
+            firsts.insert(c);
+        }
         LabelSet {
             labels,
             by_len,
             len_union,
             by_first,
+            firsts,
         }
+    }
+
+    /// False when the folded `key` surely does not start with a whole label
+    /// (so neither equals one nor begins with one).
+    pub fn may_start_with_label(&self, key: &str) -> bool {
+        self.firsts.may_start(key)
     }
 
     /// Length in characters of the longest label.

@@ -47,8 +47,11 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
     if key.is_empty() {
         return CellClass::Value;
     }
+    // Most cells start with no label's first character: neither the exact
+    // lookup nor the anchored search can then match.
+    let may_start = template.labels.may_start_with_label(key);
     // 1. The whole cell is a label, exactly or cut short / confused.
-    if let Some(&label) = template.label_index.get(key) {
+    if let Some(&label) = may_start.then(|| template.label_index.get(key)).flatten() {
         let exact = LabelMatch {
             label,
             score: 1.0,
@@ -82,7 +85,10 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
     }
     // 2. The cell starts with a label and goes on with its value.
     let input = Input::new(key).anchored(Anchored::Yes);
-    if let Some(m) = template.label_automaton.find(input) {
+    if let Some(m) = may_start
+        .then(|| template.label_automaton.find(input))
+        .flatten()
+    {
         let rest = &text[crate::normalize::clean_offset(text, skip + m.end())..];
         // A short label run straight into more Han text is a word of a
         // longer phrase (单位 in 单位养护成本), not a label with its value.

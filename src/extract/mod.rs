@@ -404,6 +404,9 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
         .find(|&r| {
             grid.rows[r].cells.iter().any(|c| {
                 let key = &c.key()[crate::normalize::enumerator_len(c.key())..];
+                if !template.labels.may_start_with_label(key) {
+                    return false;
+                }
                 let exact = template.label_index.get(key);
                 exact
                     .map(|&l| matches!(template.labels[l].target, LabelTarget::Fields(_)))
@@ -465,8 +468,8 @@ fn fields_from_grid(
             let Some((m, resolved)) = st.resolve(cands, Some(cell.col), order) else {
                 st.warnings.push(Warning {
                     kind: "duplicate_label".into(),
-                    path: format!("line {}", cell.line),
-                    message: format!("label printed again, kept in unmapped: {}", cell.text()),
+                    path: ["line ", itoa::Buffer::new().format(cell.line)].concat(),
+                    message: ["label printed again, kept in unmapped: ", cell.text()].concat(),
                 });
                 continue;
             };
@@ -651,7 +654,7 @@ fn assemble_fields(st: &mut State<'_>) -> Vec<(Arc<str>, FieldValue)> {
                 for (kind, message) in p.warnings {
                     st.warnings.push(Warning {
                         kind,
-                        path: format!("fields.{}", f.key),
+                        path: ["fields.", &f.key].concat(),
                         message,
                     });
                 }
@@ -661,8 +664,8 @@ fn assemble_fields(st: &mut State<'_>) -> Vec<(Arc<str>, FieldValue)> {
                 if !f.optional {
                     st.warnings.push(Warning {
                         kind: "field_not_found".into(),
-                        path: format!("fields.{}", f.key),
-                        message: format!("no label of `{}` found in the form", f.key),
+                        path: ["fields.", &f.key].concat(),
+                        message: ["no label of `", &f.key, "` found in the form"].concat(),
                     });
                 }
                 let evidence = if f.optional {
@@ -717,7 +720,7 @@ fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Templa
         };
         if is_free_text && check(text, origin) {
             fv.truncated = true;
-            warnings.push(truncation_warning(format!("fields.{key}"), text));
+            warnings.push(truncation_warning(["fields.", key].concat(), text));
         }
     }
     for (i, ind) in record.indicators.iter_mut().enumerate() {
@@ -741,7 +744,7 @@ fn truncation_warning(path: String, text: &str) -> Warning {
     Warning {
         kind: "value_truncated".into(),
         path,
-        message: format!("ends mid-phrase: {text}"),
+        message: ["ends mid-phrase: ", text].concat(),
     }
 }
 

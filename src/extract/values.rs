@@ -113,7 +113,7 @@ fn parse_number(field: &Field, text: &str, template: &Template) -> Parsed {
         }
         NumberRead::Clean(n) => {
             let mut p = Parsed::new(Value::Number(n), Evidence::Found);
-            p.changed = fold_key(text) != format_number(n);
+            p.changed = !prints_as(text, n);
             p
         }
         NumberRead::Repaired(n) => {
@@ -132,10 +132,28 @@ fn parse_number(field: &Field, text: &str, template: &Template) -> Parsed {
 
 /// A number as JSON prints it (no `.0` for integers).
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        format!("{}", n as i64)
+    if is_integer(n) {
+        itoa::Buffer::new().format(n as i64).to_string()
     } else {
         format!("{n}")
+    }
+}
+
+fn is_integer(n: f64) -> bool {
+    n.fract() == 0.0 && n.abs() < 9.0e15
+}
+
+/// True when `text` folds to exactly how `n` prints ([`format_number`]):
+/// the value is the text as written. Runs for every number of every form,
+/// so the common case (plain ASCII digits, which fold to themselves, and
+/// an integer) allocates nothing.
+fn prints_as(text: &str, n: f64) -> bool {
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && !b.is_ascii_whitespace());
+    match (plain, is_integer(n)) {
+        (true, true) => text == itoa::Buffer::new().format(n as i64),
+        _ => fold_key(text) == format_number(n),
     }
 }
 
