@@ -39,15 +39,16 @@ pub fn header_role_key(key: &str, template: &Template) -> Option<HeaderRole> {
         return Some(template.indicators.headers[m.label].1);
     }
     // A header printed with its qualifier: 指标值（含数字及文字描述）.
+    // This runs for every cell above the indicator table: a cell starting
+    // with no header's first character is ruled out before any compare.
+    if !template.indicators.header_labels.may_start_with_label(key) {
+        return None;
+    }
     template
         .indicators
         .headers
         .iter()
-        // The first byte is compared inline before the whole prefix: this
-        // runs for every cell above the indicator table.
-        .filter(|(l, _)| {
-            key.as_bytes().first() == l.key.as_bytes().first() && key.starts_with(&l.key)
-        })
+        .filter(|(l, _)| key.starts_with(&l.key))
         .max_by_key(|(l, _)| l.key.len())
         .map(|(_, r)| *r)
 }
