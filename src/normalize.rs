@@ -420,11 +420,9 @@ fn nfkc_fast(c: char) -> Option<char> {
         // Dashes and quotes, arrows, math operators, box drawing, shapes,
         // symbols and dingbats (the checkbox marks ☐ ☑ among them) that NFKC
         // leaves alone; a test checks every one against the normalizer.
-        0x2012..=0x2016
-        | 0x2018..=0x2023
-        | 0x2190..=0x222B
-        | 0x2231..=0x22FF
-        | 0x2500..=0x27BF => Some(c),
+        0x2012..=0x2016 | 0x2018..=0x2023 | 0x2190..=0x222B | 0x2231..=0x22FF | 0x2500..=0x27BF => {
+            Some(c)
+        }
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0),
         _ => None,
     }

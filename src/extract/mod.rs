@@ -18,7 +18,7 @@ pub mod values;
 use crate::normalize::{clean, fold_key, is_cjk};
 use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
 use crate::repair::LabelMatch;
-use crate::segment::{title_text, Form};
+use crate::segment::Form;
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
 use cells::{classify_key, strip_label_tail, CellClass};
@@ -310,10 +310,9 @@ pub fn extract_form(path: &Arc<str>, form: &Form<'_>, template: &Template) -> Re
 
     if let Some(ti) = form.title {
         if let Some(line) = form.lines.get(ti) {
-            let title = title_text(line.text, template).unwrap_or_default();
             for (fi, f) in template.fields.iter().enumerate() {
                 if matches!(f.source, FieldSource::Title) {
-                    st.fill(&[fi], &title, line.no, &[], None);
+                    st.fill(&[fi], &form.title_text, line.no, &[], None);
                 }
             }
         }
