@@ -112,6 +112,19 @@ pub fn score_label(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)>
 fn for_each_match(cell_key: &str, sets: &[&LabelSet], mut each: impl FnMut(usize, LabelMatch)) {
     // No label is longer than `max`: a longer cell is no label, and is
     // told after decoding `max + 1` characters, not all of them.
+    // Most cells match no label: told from their first characters and
+    // length where possible, before decoding them.
+    let mut chars = cell_key.chars();
+    let Some(first) = chars.next() else {
+        return;
+    };
+    if !sets.iter().any(|s| s.may_start_with(first)) {
+        let second = chars.next();
+        let n = 1 + usize::from(second.is_some()) + chars.count();
+        if !sets.iter().any(|s| s.may_match_confused(n, second)) {
+            return;
+        }
+    }
     let max = sets.iter().map(|l| l.max_chars()).max().unwrap_or(0);
     let mut stack = ['\0'; 24];
     let mut n = 0;
@@ -334,6 +347,44 @@ fn parse_plain(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefilter_never_rules_out_a_match() {
+        let t = crate::template::Template::builtin();
+        let sets = [
+            &t.labels,
+            &t.indicators.header_labels,
+            &t.indicators.level1,
+            &t.indicators.level2,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut matched = 0;
+        for set in sets {
+            for label in set.iter() {
+                let chars: Vec<char> = label.key.chars().collect();
+                for _ in 0..40 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // A prefix of the label with up to two characters
+                    // replaced (the first among them, often).
+                    let len = 1 + (seed % chars.len() as u64) as usize;
+                    let mut v: Vec<char> = chars[..len].to_vec();
+                    for k in 0..(seed >> 8) % 3 {
+                        let at = ((seed >> (16 + 8 * k)) as usize) % len;
+                        v[at] = ['某', 'x', '一', '指'][((seed >> (40 + k)) % 4) as usize];
+                    }
+                    let key: String = v.iter().collect();
+                    // Scored against every label, without the index.
+                    if set.iter().any(|l| score_label(&v, &l.chars).is_some()) {
+                        matched += 1;
+                        assert!(set.may_match(&key), "{key:?} vs {}", label.key);
+                    }
+                }
+            }
+        }
+        assert!(matched > 500, "{matched}");
+    }
     use crate::template::{LabelTarget, Template};
 
     fn chars(s: &str) -> Vec<char> {

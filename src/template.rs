@@ -256,6 +256,10 @@ pub struct LabelSet {
     /// The first characters of the labels: a text starting otherwise holds
     /// no label at its start (exactly) and is told so without a lookup.
     firsts: CharFilter,
+    /// The second characters of the labels of 4 to 7 characters (those
+    /// allow one confusion: a cell confusing the first character must
+    /// print the second).
+    seconds: CharFilter,
 }
 
 impl LabelSet {
@@ -283,12 +287,17 @@ impl LabelSet {
         for &(c, _) in &by_first {
             firsts.insert(c);
         }
+        let mut seconds = CharFilter::default();
+        for l in labels.iter().filter(|l| (4..8).contains(&l.chars.len())) {
+            seconds.insert(l.chars[1]);
+        }
         LabelSet {
             labels,
             by_len,
             len_union,
             by_first,
             firsts,
+            seconds,
         }
     }
 
@@ -296,6 +305,37 @@ impl LabelSet {
     /// (so neither equals one nor begins with one).
     pub fn may_start_with_label(&self, key: &str) -> bool {
         self.firsts.may_start(key)
+    }
+
+    /// False when no label starts with `first`.
+    pub fn may_start_with(&self, first: char) -> bool {
+        self.firsts.may_contain(first)
+    }
+
+    /// For a folded key whose first character starts no label: false when
+    /// it surely matches no label as the fuzzy matcher scores it. Only a
+    /// label of the same length (`n` characters) can still match, with the
+    /// first character confused, which takes four characters or more (one
+    /// confusion per four), and under eight keeps the `second` character.
+    pub fn may_match_confused(&self, n: usize, second: Option<char>) -> bool {
+        n >= 4
+            && self.by_len.get(n).is_some_and(|v| !v.is_empty())
+            && (n >= 8 || second.is_some_and(|c| self.seconds.may_contain(c)))
+    }
+
+    /// False when the folded `key` surely matches no label as the fuzzy
+    /// matcher scores it (see [`LabelSet::may_match_confused`]).
+    pub fn may_match(&self, key: &str) -> bool {
+        let mut chars = key.chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        if self.may_start_with(first) {
+            return true;
+        }
+        let second = chars.next();
+        let n = 1 + usize::from(second.is_some()) + chars.count();
+        self.may_match_confused(n, second)
     }
 
     /// Length in characters of the longest label.
