@@ -572,7 +572,10 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
     for (fi, f) in template.fields.iter().enumerate() {
         if let FieldSource::LinePattern(re) = &f.source {
             if st.slots[fi].is_none() {
-                if let Some(v) = re.captures(text).and_then(|c| c.name("value")) {
+                // The DFA search rules out most lines; only a line that
+                // matches pays for the capturing search.
+                let captures = re.find(text).and_then(|_| re.captures(text));
+                if let Some(v) = captures.as_ref().and_then(|c| c.name("value")) {
                     let v = v.as_str().to_string();
                     st.fill(&[fi], &v, line, &[], None);
                     return;

@@ -162,7 +162,7 @@ fn date_regex() -> &'static Regex {
     RE.get_or_init(|| {
         // On a folded key, which holds no whitespace: `\s*` between the
         // parts would only make the automaton bigger.
-        Regex::new(r"(\d{4})[年./\-](\d{1,2})[月./\-](\d{1,2})").unwrap_or_else(|e| {
+        Regex::new(r"\d{4}[年./\-]\d{1,2}[月./\-]\d{1,2}").unwrap_or_else(|e| {
             // A constant pattern: failing here is a build defect caught by tests.
             panic!("date regex: {e}")
         })
@@ -174,16 +174,18 @@ fn parse_date(field: &Field, text: &str) -> Parsed {
         return Parsed::blank();
     }
     let key = fold_key(text);
-    // The (fast, DFA) search finds where the date is; the (slower)
-    // capturing search then runs on those few bytes only.
-    let Some(c) = date_regex()
-        .find(&key)
-        .and_then(|m| date_regex().captures(m.as_str()))
-    else {
+    // The (fast, DFA) search finds where the date is; its three numbers are
+    // the runs between the separators (which no digit contains), so no
+    // capturing search is needed.
+    let Some(m) = date_regex().find(&key) else {
         return Parsed::unparsed(field, text, "a date");
     };
-    let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-    match (num(1), num(2), num(3)) {
+    let mut parts = m
+        .as_str()
+        .split(|c: char| matches!(c, '年' | '月' | '.' | '/' | '-'))
+        .map(|p| p.parse::<u32>().ok());
+    let mut num = || parts.next().flatten();
+    match (num(), num(), num()) {
         (Some(y), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
             let mut p = Parsed::new(
                 Value::Text(format!("{y:04}-{m:02}-{d:02}")),
@@ -402,6 +404,11 @@ mod tests {
             Value::Text("2019-02-03".into())
         );
         assert_eq!(parse(f, "2019年13月22日", &t).evidence, Evidence::Unparsed);
+        assert_eq!(
+            parse(f, "2019.12.1至2020/1/31", &t).value,
+            Value::Text("2019-12-01".into())
+        );
+        assert_eq!(parse(f, "2019年0月5日", &t).evidence, Evidence::Unparsed);
         // `\d` is any decimal digit: a date in other digits is found (and,
         // not being readable as a number, is unparsed), not skipped.
         assert_eq!(
