@@ -199,12 +199,44 @@ pub fn best_labels<const N: usize>(
 ) -> [Option<LabelMatch>; N] {
     let mut best: [Option<LabelMatch>; N] = [None; N];
     let mut tied = [false; N];
-    for_each_match(cell_key, &sets, |set, m| match best[set] {
-        Some(b) if m.score < b.score => {}
-        Some(b) if m.score == b.score => tied[set] = true,
-        _ => {
-            best[set] = Some(m);
-            tied[set] = false;
+    // A cell printing a label exactly (most label cells) is that label: no
+    // other scores 1. Only the other sets are scored.
+    let first = cell_key.chars().next();
+    let mut open = sets;
+    let mut open_at = [0; N];
+    let mut n_open = 0;
+    for (i, set) in sets.iter().enumerate() {
+        let exact = first
+            .is_some_and(|c| set.may_start_with(c))
+            .then(|| set.exact(cell_key))
+            .flatten();
+        match exact {
+            Some(label) => {
+                best[i] = Some(LabelMatch {
+                    label,
+                    score: 1.0,
+                    quality: MatchQuality::Exact,
+                })
+            }
+            None => {
+                open[n_open] = set;
+                open_at[n_open] = i;
+                n_open += 1;
+            }
+        }
+    }
+    if n_open == 0 {
+        return best;
+    }
+    for_each_match(cell_key, &open[..n_open], |k, m| {
+        let set = open_at[k];
+        match best[set] {
+            Some(b) if m.score < b.score => {}
+            Some(b) if m.score == b.score => tied[set] = true,
+            _ => {
+                best[set] = Some(m);
+                tied[set] = false;
+            }
         }
     });
     for (b, t) in best.iter_mut().zip(tied) {
@@ -431,6 +463,22 @@ mod tests {
             let sets = [&t.labels, &t.indicators.level1, &t.indicators.level2];
             let each = sets.map(|s| best_label(p, s));
             assert_eq!(best_labels(p, sets), each, "{p}");
+            // The best is the one top score of scoring every label (the
+            // exact lookup and the prefilters change nothing).
+            for set in sets {
+                let cell = chars(p);
+                let mut scored: Vec<(f64, usize)> = set
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, l)| score_label(&cell, &l.chars).map(|(s, _)| (s, i)))
+                    .collect();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let want = match scored.as_slice() {
+                    [(s, i), rest @ ..] if rest.first().is_none_or(|r| r.0 < *s) => Some(*i),
+                    _ => None,
+                };
+                assert_eq!(best_label(p, set).map(|m| m.label), want, "{p}");
+            }
             let got: Vec<(usize, MatchQuality)> = match_labels(p, &t.labels)
                 .iter()
                 .map(|m| (m.label, m.quality))

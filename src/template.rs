@@ -260,6 +260,10 @@ pub struct LabelSet {
     /// allow one confusion: a cell confusing the first character must
     /// print the second).
     seconds: CharFilter,
+    /// Folded key → label, for the keys no other label of the set shares:
+    /// a cell printing one exactly is that label (an exact match outscores
+    /// every other), found without scoring.
+    unique: FxHashMap<String, usize>,
 }
 
 impl LabelSet {
@@ -291,6 +295,16 @@ impl LabelSet {
         for l in labels.iter().filter(|l| (4..8).contains(&l.chars.len())) {
             seconds.insert(l.chars[1]);
         }
+        let mut unique: FxHashMap<String, usize> = FxHashMap::default();
+        let mut shared = Vec::new();
+        for (i, l) in labels.iter().enumerate() {
+            if unique.insert(l.key.clone(), i).is_some() {
+                shared.push(l.key.clone());
+            }
+        }
+        for key in shared {
+            unique.remove(&key);
+        }
         LabelSet {
             labels,
             by_len,
@@ -298,6 +312,7 @@ impl LabelSet {
             by_first,
             firsts,
             seconds,
+            unique,
         }
     }
 
@@ -305,6 +320,12 @@ impl LabelSet {
     /// (so neither equals one nor begins with one).
     pub fn may_start_with_label(&self, key: &str) -> bool {
         self.firsts.may_start(key)
+    }
+
+    /// The label whose folded key is exactly `key`, when no other label
+    /// of the set has that key.
+    pub fn exact(&self, key: &str) -> Option<usize> {
+        self.unique.get(key).copied()
     }
 
     /// False when no label starts with `first`.
