@@ -70,14 +70,19 @@ impl Cell {
             static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         let (buf, split) = SCRATCH.with_borrow_mut(|text| {
-            crate::normalize::clean_into(raw, text);
+            let folds_to_itself = crate::normalize::clean_into(raw, text);
             if text.is_empty() {
                 return None;
             }
             // A key is rarely longer than its text (NFKC expansions only).
             let mut buf = String::with_capacity(2 * text.len());
             buf.push_str(text);
-            crate::normalize::fold_key_into(text, &mut buf);
+            if folds_to_itself {
+                // Many cells (ideographs, digits): the key is the text.
+                buf.push_str(text);
+            } else {
+                crate::normalize::fold_key_into(text, &mut buf);
+            }
             Some((buf, text.len()))
         })?;
         Some(Cell {
@@ -144,14 +149,20 @@ impl FreeLine {
     /// A free line from its printed text; `None` when nothing is left once
     /// cleaned.
     pub fn new(line: usize, raw: &str) -> Option<FreeLine> {
-        let text = crate::normalize::clean(raw.trim_start().trim_start_matches('#'));
+        let body = raw.trim_start().trim_start_matches('#');
+        let mut text = String::with_capacity(body.len());
+        let folds_to_itself = crate::normalize::clean_into(body, &mut text);
         if text.is_empty() {
             return None;
         }
         Some(FreeLine {
             line,
             raw: raw.trim().to_string(),
-            key: crate::normalize::fold_key(&text),
+            key: if folds_to_itself {
+                text.clone()
+            } else {
+                crate::normalize::fold_key(&text)
+            },
             text,
         })
     }
