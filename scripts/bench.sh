@@ -78,19 +78,21 @@ echo "per-stage time at -j 1 (summed over threads):"
 sed -n '/time per stage/,/Command being timed/p' "$work/time-j1.txt" | sed '1d;$d'
 
 if command -v valgrind >/dev/null; then
-  small="$work/corpus-cg-$cg_forms"
-  [ -d "$small" ] || python3 scripts/gen-bench-corpus.py --forms "$cg_forms" --out "$small" >/dev/null
-  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
-    "$bin" extract "$small" -j 1 -q -o /dev/null 2> "$work/callgrind.log" || true
-  ir=$(grep -oE 'Collected : [0-9]+' "$work/callgrind.log" | awk '{print $3}')
-  # Fixed cost (process start, template compile) measured on one form.
-  one="$work/corpus-cg-1"
-  [ -d "$one" ] || python3 scripts/gen-bench-corpus.py --forms 1 --out "$one" >/dev/null
-  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind1.out" \
-    "$bin" extract "$one" -j 1 -q -o /dev/null 2> "$work/callgrind1.log" || true
-  ir1=$(grep -oE 'Collected : [0-9]+' "$work/callgrind1.log" | awk '{print $3}')
+  # Marginal instructions per form: the difference between two corpora,
+  # both large enough to take every path once, so fixed costs (process
+  # start, template compile, patterns compiled on first use) cancel out.
+  base=$(( cg_forms / 5 ))
+  count() { # $1 = forms; prints the instructions of extract over them
+    local dir="$work/corpus-cg-$1"
+    [ -d "$dir" ] || python3 scripts/gen-bench-corpus.py --forms "$1" --out "$dir" >/dev/null
+    valgrind --tool=callgrind --callgrind-out-file="$work/callgrind-$1.out" \
+      "$bin" extract "$dir" -j 1 -q -o /dev/null 2> "$work/callgrind-$1.log" || true
+    grep -oE 'Collected : [0-9]+' "$work/callgrind-$1.log" | awk '{print $3}'
+  }
+  ir=$(count "$cg_forms")
+  ir_base=$(count "$base")
   echo
-  echo "callgrind: $ir instructions for $cg_forms forms, $ir1 for 1 form"
-  echo "instructions per form (marginal): $(( (ir - ir1) / (cg_forms - 1) ))"
-  echo "profile: callgrind_annotate $work/callgrind.out | head -40"
+  echo "callgrind: $ir instructions for $cg_forms forms, $ir_base for $base forms"
+  echo "instructions per form (marginal): $(( (ir - ir_base) / (cg_forms - base) ))"
+  echo "profile: callgrind_annotate $work/callgrind-$cg_forms.out | head -40"
 fi
