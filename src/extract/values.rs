@@ -182,7 +182,7 @@ fn parse_date(field: &Field, text: &str) -> Parsed {
     };
     let mut parts = m
         .as_str()
-        .split(|c: char| matches!(c, '年' | '月' | '.' | '/' | '-'))
+        .split(['年', '月', '.', '/', '-'])
         .map(|p| p.parse::<u32>().ok());
     let mut num = || parts.next().flatten();
     match (num(), num(), num()) {
