@@ -134,14 +134,16 @@ fn all_fold_plainly(line: &str) -> bool {
     true
 }
 
-/// True for a character that cleaning and folding turn into itself or into
-/// ASCII only (never into another ideograph): ASCII but `&` (an entity may
-/// encode anything), CJK punctuation but 〶 and 〸〹〺 (NFKC: 〒, 十卄卅),
+/// True for a character that cleaning and folding turn into itself, into
+/// ASCII or into nothing (never into another ideograph): ASCII but `&` (an
+/// entity may encode anything), whitespace (NBSP pads OCR'd numbers; a key
+/// holds no space), CJK punctuation but 〶 and 〸〹〺 (NFKC: 〒, 十卄卅),
 /// the unified ideographs, full-width ASCII.
 fn folds_plainly(c: char) -> bool {
     (c.is_ascii() && c != '&')
+        || c.is_whitespace()
         || matches!(c as u32,
-            0x3000..=0x3035 | 0x3037 | 0x303B..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
+            0x200B | 0xFEFF | 0x3000..=0x3035 | 0x3037 | 0x303B..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
 }
 
 /// True for a line that prints HTML table cells, rows or caption, or a
@@ -266,7 +268,7 @@ mod tests {
     fn the_byte_walk_equals_the_character_walk() {
         // Every branch: ASCII, `&`, ideographs either side of U+4E00 (lead
         // byte E4), CJK punctuation in and out of the set, full-width, others.
-        let alphabet: Vec<char> = "a &\t中丁一㐀\u{4dc0}\u{4dff}、〶〸　（Ａé☑𠀀"
+        let alphabet: Vec<char> = "a &\t中丁一㐀\u{4dc0}\u{4dff}、〶〸　（Ａé☑𠀀\u{a0}\u{2003}"
             .chars()
             .collect();
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -356,6 +358,9 @@ mod tests {
         assert!(title_text("<b>巴中市市级部门预算项目支出绩效目标表</b>", &t).is_some());
         assert!(title_text("项目名称\t\t项目支出绩效目标表", &t).is_none());
         assert!(title_text("第 3 页", &t).is_none());
+        // Spaces of any kind fold to nothing: the marker is still found.
+        assert!(title_text("项目支出绩效\u{a0}目标表", &t).is_some());
+        assert!(title_text("单位：\u{a0}万元", &t).is_none());
         assert!(title_text("<tr><td colspan=\"8\">项目支出绩效目标表</td></tr>", &t).is_none());
         assert!(title_text("<h2>项目支出绩效目标表</h2>", &t).is_some());
         assert!(title_text("<thead>项目支出绩效目标表", &t).is_some());

@@ -85,13 +85,22 @@ fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
     }
 }
 
+/// True when `line` holds two spaces in a row or a U+3000 (E3 80 80): found
+/// with `memchr` on a space and on the lead byte E3, not `str::contains`,
+/// which builds a searcher per call.
+fn has_cell_gap(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
+        || memchr::memchr_iter(0xE3, bytes).any(|i| bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]))
+}
+
 /// Reads the space-aligned table starting at `start`, if there is one.
 /// Returns the grid and the index of the first line after it.
 pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid, usize)> {
     // Two cells need a gap of two spaces or a U+3000 between them; every
     // free line of every form is asked, so look for one before measuring.
     let line = lines.get(start)?.text;
-    if !line.contains("  ") && !line.contains('\u{3000}') {
+    if !has_cell_gap(line) {
         return None;
     }
     let (first, _) = pieces(line);
@@ -161,6 +170,24 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(G
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cell_gaps_are_found_as_contains_finds_them() {
+        let pieces = [
+            " ", "  ", "a", "中", "\u{3000}", "、", "\u{3001}", "\u{e3}", "。 ",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let line: String = (0..(seed % 10) as usize)
+                .map(|k| pieces[((seed >> (k * 5)) as usize) % pieces.len()])
+                .collect();
+            let want = line.contains("  ") || line.contains('\u{3000}');
+            assert_eq!(has_cell_gap(&line), want, "{line:?}");
+        }
+    }
     use crate::segment::split_lines;
 
     fn cells(g: &Grid) -> Vec<(usize, usize, usize, &str)> {

@@ -128,7 +128,18 @@ mod tests {
     fn fields_split_at_every_tab_whatever_the_text() {
         // Tabs at every offset of a word, next to the bytes a carry could
         // disturb (0x08, 0x0A, 0x89, 0xFF in continuation position).
-        let pieces = ["\t", "a", "\u{8}", "\n", "中", "é", "\u{1F5F9}", "\u{249}", "ÿ", "\t\t"];
+        let pieces = [
+            "\t",
+            "a",
+            "\u{8}",
+            "\n",
+            "中",
+            "é",
+            "\u{1F5F9}",
+            "\u{249}",
+            "ÿ",
+            "\t\t",
+        ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..5_000 {
             seed ^= seed << 13;
@@ -137,7 +148,11 @@ mod tests {
             let line: String = (0..(seed % 24) as usize)
                 .map(|k| pieces[((seed >> (k % 16 * 4)) as usize + k) % pieces.len()])
                 .collect();
-            let got: Vec<&str> = Fields { text: &line, at: Some(0) }.collect();
+            let got: Vec<&str> = Fields {
+                text: &line,
+                at: Some(0),
+            }
+            .collect();
             let want: Vec<&str> = line.split('\t').collect();
             assert_eq!(got, want, "{line:?}");
         }
