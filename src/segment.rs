@@ -102,7 +102,22 @@ fn surely_no_marker(line: &str, template: &Template) -> bool {
     if !lasts().all(|c| c.is_some_and(is_ideograph)) {
         return false;
     }
-    all_fold_plainly(line) && !lasts().flatten().any(|c| line.contains(c))
+    all_fold_plainly(line) && !lasts().flatten().any(|c| contains_char(line, c))
+}
+
+/// `line.contains(c)`, by `memchr` on the last byte of `c`'s encoding (for
+/// a CJK character, `str::contains` builds a substring searcher per call).
+/// UTF-8 is self-synchronizing: a whole character's bytes found anywhere
+/// are that character.
+fn contains_char(line: &str, c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let needle = c.encode_utf8(&mut buf).as_bytes();
+    let Some((&last, head)) = needle.split_last() else {
+        return false;
+    };
+    let bytes = line.as_bytes();
+    memchr::memchr_iter(last, bytes)
+        .any(|i| i >= head.len() && bytes.get(i - head.len()..i) == Some(head))
 }
 
 /// `line.chars().all(folds_plainly)`, read off the bytes where it can: ASCII
@@ -281,6 +296,9 @@ mod tests {
                 .map(|k| alphabet[((seed >> (k * 6)) as usize) % alphabet.len()])
                 .collect();
             assert_eq!(all_fold_plainly(&s), s.chars().all(folds_plainly), "{s:?}");
+            for c in ['中', 'a', '表', '𠀀', '\u{a0}'] {
+                assert_eq!(contains_char(&s, c), s.contains(c), "{s:?} {c:?}");
+            }
         }
     }
 
