@@ -34,6 +34,21 @@ pub mod state;
 pub mod table;
 pub mod template;
 
+/// Test-only: a xorshift64 generator, so the property tests that compare a
+/// fast path with its definition on random text are reproducible.
+#[cfg(test)]
+pub(crate) struct Xorshift(pub u64);
+
+#[cfg(test)]
+impl Xorshift {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
 pub use encoding_rs;
 pub use error::IngestError;
 pub use record::Record;

@@ -829,12 +829,10 @@ mod tests {
              ＡＺａｚ０９－–―─ 中国年度万元㐀\u{4dc0}\u{f900}\u{2f800}𠀀①☑☐é<>&;[]x■□√🗹"
             .chars()
             .collect();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::Xorshift(0x2545_f491_4f6c_dd1du64);
         let mut plain = 0;
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let len = (seed % 12) as usize;
             let s: String = (0..len)
                 .map(|k| alphabet[((seed >> (k * 5)) as usize) % alphabet.len()])

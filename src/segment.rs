@@ -286,11 +286,9 @@ mod tests {
         let alphabet: Vec<char> = "a &\t中丁一㐀\u{4dc0}\u{4dff}、〶〸　（Ａé☑𠀀\u{a0}\u{2003}"
             .chars()
             .collect();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::Xorshift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let len = (seed % 9) as usize;
             let s: String = (0..len)
                 .map(|k| alphabet[((seed >> (k * 6)) as usize) % alphabet.len()])

@@ -232,11 +232,6 @@ impl CharFilter {
         let (word, bit) = CharFilter::slot(c);
         self.0[word] & bit != 0
     }
-
-    /// False when `text` surely does not start with a member.
-    pub fn may_start(&self, text: &str) -> bool {
-        text.chars().next().is_some_and(|c| self.may_contain(c))
-    }
 }
 
 /// A list of labels with an index for fuzzy matching: a cell can only be a
@@ -319,7 +314,7 @@ impl LabelSet {
     /// False when the folded `key` surely does not start with a whole label
     /// (so neither equals one nor begins with one).
     pub fn may_start_with_label(&self, key: &str) -> bool {
-        self.firsts.may_start(key)
+        key.chars().next().is_some_and(|c| self.may_start_with(c))
     }
 
     /// The label whose folded key is exactly `key`, when no other label
@@ -342,21 +337,6 @@ impl LabelSet {
         n >= 4
             && self.by_len.get(n).is_some_and(|v| !v.is_empty())
             && (n >= 8 || second.is_some_and(|c| self.seconds.may_contain(c)))
-    }
-
-    /// False when the folded `key` surely matches no label as the fuzzy
-    /// matcher scores it (see [`LabelSet::may_match_confused`]).
-    pub fn may_match(&self, key: &str) -> bool {
-        let mut chars = key.chars();
-        let Some(first) = chars.next() else {
-            return false;
-        };
-        if self.may_start_with(first) {
-            return true;
-        }
-        let second = chars.next();
-        let n = 1 + usize::from(second.is_some()) + chars.count();
-        self.may_match_confused(n, second)
     }
 
     /// Length in characters of the longest label.

@@ -176,11 +176,9 @@ mod tests {
         let pieces = [
             " ", "  ", "a", "中", "\u{3000}", "、", "\u{3001}", "\u{e3}", "。 ",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::Xorshift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..5_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let line: String = (0..(seed % 10) as usize)
                 .map(|k| pieces[((seed >> (k * 5)) as usize) % pieces.len()])
                 .collect();

@@ -140,11 +140,9 @@ mod tests {
             "ÿ",
             "\t\t",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::Xorshift(0x2545_f491_4f6c_dd1du64);
         for _ in 0..5_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let line: String = (0..(seed % 24) as usize)
                 .map(|k| pieces[((seed >> (k % 16 * 4)) as usize + k) % pieces.len()])
                 .collect();
