@@ -50,6 +50,21 @@ fn find_byte(byte: u8, s: &str) -> Option<usize> {
     memchr::memchr(byte, s.as_bytes())
 }
 
+/// `s.contains(c)`, by `memchr` on the last byte of `c`'s encoding (for a
+/// CJK character, `str::contains` builds a substring searcher per call).
+/// UTF-8 is self-synchronizing: a whole character's bytes found anywhere
+/// are that character.
+pub fn contains_char(s: &str, c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let needle = c.encode_utf8(&mut buf).as_bytes();
+    let Some((&last, head)) = needle.split_last() else {
+        return false;
+    };
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(last, bytes)
+        .any(|i| i >= head.len() && bytes.get(i - head.len()..i) == Some(head))
+}
+
 /// Removes HTML tags, turning checkbox `<input>`s into markers and `<br>`
 /// into a space. A `<` that does not open a tag is kept as text.
 fn strip_tags(s: &str) -> Cow<'_, str> {
@@ -250,7 +265,7 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F)
 }
 
-fn is_space(c: char) -> bool {
+pub fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}'
 }
 
@@ -507,7 +522,7 @@ pub fn fold_key_into(clean: &str, key: &mut String) {
             i += 3;
             continue;
         }
-        if b < 0x80 && !(b.is_ascii_uppercase() || b.is_ascii_whitespace() || b == 0x0B) {
+        if folds_to_itself_ascii(b) {
             i += 1;
             continue;
         }
@@ -531,6 +546,12 @@ pub fn fold_key_into(clean: &str, key: &mut String) {
         }
     }
     key.push_str(clean.get(run..).unwrap_or(""));
+}
+
+/// True for an ASCII byte that folding keeps as it is (not a capital, not
+/// whitespace): a text of such bytes is its own key.
+pub fn folds_to_itself_ascii(b: u8) -> bool {
+    b < 0x80 && !(b.is_ascii_uppercase() || b.is_ascii_whitespace() || b == 0x0B)
 }
 
 /// Folds a template label the same way cell text is folded.

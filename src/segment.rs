@@ -7,7 +7,7 @@
 //! vanishing. A document with no title but with a table that prints the
 //! template's labels is one untitled form.
 
-use crate::normalize::{clean, fold_key, is_ideograph};
+use crate::normalize::{clean, contains_char, fold_key, is_ideograph, is_space};
 use crate::template::Template;
 
 /// One source line, 1-based.
@@ -105,21 +105,6 @@ fn surely_no_marker(line: &str, template: &Template) -> bool {
     all_fold_plainly(line) && !lasts().flatten().any(|c| contains_char(line, c))
 }
 
-/// `line.contains(c)`, by `memchr` on the last byte of `c`'s encoding (for
-/// a CJK character, `str::contains` builds a substring searcher per call).
-/// UTF-8 is self-synchronizing: a whole character's bytes found anywhere
-/// are that character.
-fn contains_char(line: &str, c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let needle = c.encode_utf8(&mut buf).as_bytes();
-    let Some((&last, head)) = needle.split_last() else {
-        return false;
-    };
-    let bytes = line.as_bytes();
-    memchr::memchr_iter(last, bytes)
-        .any(|i| i >= head.len() && bytes.get(i - head.len()..i) == Some(head))
-}
-
 /// `line.chars().all(folds_plainly)`, read off the bytes where it can: ASCII
 /// and the ideographs U+4E00–U+9FFF (lead bytes E4 B8.. to E9) need no
 /// decoding. Runs for every line outside a table.
@@ -156,9 +141,9 @@ fn all_fold_plainly(line: &str) -> bool {
 /// the unified ideographs, full-width ASCII.
 fn folds_plainly(c: char) -> bool {
     (c.is_ascii() && c != '&')
-        || c.is_whitespace()
+        || is_space(c)
         || matches!(c as u32,
-            0x200B | 0xFEFF | 0x3000..=0x3035 | 0x3037 | 0x303B..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
+            0x3000..=0x3035 | 0x3037 | 0x303B..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
 }
 
 /// True for a line that prints HTML table cells, rows or caption, or a

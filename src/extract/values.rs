@@ -148,9 +148,7 @@ fn is_integer(n: f64) -> bool {
 /// so the common case (plain ASCII digits, which fold to themselves, and
 /// an integer) allocates nothing.
 fn prints_as(text: &str, n: f64) -> bool {
-    let plain = text
-        .bytes()
-        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && !b.is_ascii_whitespace());
+    let plain = text.bytes().all(crate::normalize::folds_to_itself_ascii);
     match (plain, is_integer(n)) {
         (true, true) => text == itoa::Buffer::new().format(n as i64),
         _ => fold_key(text) == format_number(n),

@@ -85,13 +85,12 @@ fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
     }
 }
 
-/// True when `line` holds two spaces in a row or a U+3000 (E3 80 80): found
-/// with `memchr` on a space and on the lead byte E3, not `str::contains`,
-/// which builds a searcher per call.
+/// True when `line` holds two spaces in a row or a U+3000, found with
+/// `memchr` (`str::contains` builds a searcher per call).
 fn has_cell_gap(line: &str) -> bool {
     let bytes = line.as_bytes();
     memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
-        || memchr::memchr_iter(0xE3, bytes).any(|i| bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]))
+        || crate::normalize::contains_char(line, '\u{3000}')
 }
 
 /// Reads the space-aligned table starting at `start`, if there is one.
