@@ -47,6 +47,15 @@ impl Xorshift {
         self.0 ^= self.0 << 17;
         self.0
     }
+
+    /// A string of under `max_len` characters of `alphabet`, each picked by
+    /// `bits` bits of one draw.
+    pub fn text(&mut self, alphabet: &[char], max_len: u64, bits: usize) -> String {
+        let seed = self.next();
+        (0..(seed % max_len) as usize)
+            .map(|k| alphabet[((seed >> (k * bits)) as usize) % alphabet.len()])
+            .collect()
+    }
 }
 
 pub use encoding_rs;

@@ -853,11 +853,7 @@ mod tests {
         let mut rng = crate::Xorshift(0x2545_f491_4f6c_dd1du64);
         let mut plain = 0;
         for _ in 0..20_000 {
-            let seed = rng.next();
-            let len = (seed % 12) as usize;
-            let s: String = (0..len)
-                .map(|k| alphabet[((seed >> (k * 5)) as usize) % alphabet.len()])
-                .collect();
+            let s = rng.text(&alphabet, 12, 5);
             assert_eq!(collapse_whitespace(&s), collapse_reference(&s), "{s:?}");
             // A text said to fold to itself does.
             let mut clean_text = String::new();

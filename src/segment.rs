@@ -273,11 +273,7 @@ mod tests {
             .collect();
         let mut rng = crate::Xorshift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..20_000 {
-            let seed = rng.next();
-            let len = (seed % 9) as usize;
-            let s: String = (0..len)
-                .map(|k| alphabet[((seed >> (k * 6)) as usize) % alphabet.len()])
-                .collect();
+            let s = rng.text(&alphabet, 9, 6);
             assert_eq!(all_fold_plainly(&s), s.chars().all(folds_plainly), "{s:?}");
             for c in ['中', 'a', '表', '𠀀', '\u{a0}'] {
                 assert_eq!(contains_char(&s, c), s.contains(c), "{s:?} {c:?}");
