@@ -273,7 +273,7 @@ fn incremental_run_reprocesses_only_changes_and_equals_a_full_run() {
 
     // A different template invalidates everything.
     let tpl = dir.path().join("t.toml");
-    let builtin = std::fs::read_to_string("templates/perf-target.toml").unwrap();
+    let builtin = std::fs::read_to_string("crates/formsift/templates/perf-target.toml").unwrap();
     std::fs::write(&tpl, builtin + "\n# edited\n").unwrap();
     let out3 = dir.path().join("out3.jsonl");
     let o = formsift(&[

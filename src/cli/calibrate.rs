@@ -1,6 +1,6 @@
 //! `formsift calibrate`: refit the confidence table on labelled documents.
 
-use formsift::eval;
+use formsift_qa::eval;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,6 +1,6 @@
 //! `formsift eval`: gold labels + predictions in, accuracy and calibration out.
 
-use formsift::eval::{self, Report, Rules};
+use formsift_qa::eval::{self, Report, Rules};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 //! golden-file regression (the comparison itself is `formsift::golden`).
 
 use clap::{Args, Subcommand, ValueEnum};
-use formsift::golden::{
+use formsift_qa::golden::{
     self, BlessAction, Blessed, DiffKind, Difference, FileReport, FileStatus, Options, Report,
 };
 use serde_json::Value as Json;

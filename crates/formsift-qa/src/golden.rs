@@ -30,8 +30,8 @@
 //! everything here is pure apart from reading samples and golden files and,
 //! in [`bless`], writing golden files.
 
-use crate::template::Template;
-use crate::{emit, ingest, IngestError};
+use formsift::template::Template;
+use formsift::{emit, ingest, IngestError};
 use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -237,7 +237,7 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
     let mut goldens: BTreeSet<String> = BTreeSet::new();
     if opts.golden_dir.is_dir() {
         let is_golden = |p: &Path| p.to_string_lossy().ends_with(GOLDEN_SUFFIX);
-        let (files, walk_errors) = crate::ingest::walk_files(&opts.golden_dir, &is_golden);
+        let (files, walk_errors) = formsift::ingest::walk_files(&opts.golden_dir, &is_golden);
         errors.extend(
             walk_errors
                 .into_iter()
@@ -326,7 +326,7 @@ pub fn parse_golden(path: &str, text: &str) -> Result<Vec<GoldenRecord>, GoldenE
 /// Renders records exactly as golden files hold them: one JSON object per
 /// line in the contract's key order, floats rounded to 3 decimals, `\n`
 /// line ends.
-pub fn render(records: &[crate::Record]) -> String {
+pub fn render(records: &[formsift::Record]) -> String {
     let mut out = String::new();
     for r in records {
         out.push_str(&emit::to_json_line(r));
@@ -1015,7 +1015,7 @@ fn check_pair(pair: &Pair, opts: &Options, template: &Template) -> FileReport {
             source,
         })
         .and_then(|bytes| ingest::decode(&pair.label, bytes))
-        .and_then(|text| crate::process_text(&pair.label, &text, template));
+        .and_then(|text| formsift::process_text(&pair.label, &text, template));
     let records = match records {
         Ok(r) => r,
         Err(e) => {

@@ -16,8 +16,8 @@
 //! indicator, is one calibration item (its confidence, right or wrong); a
 //! gold indicator nobody predicted lowers recall but has no confidence.
 
-use crate::score::Kind;
-use crate::template::Template;
+use formsift::score::Kind;
+use formsift::template::Template;
 use regex::Regex;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -49,7 +49,7 @@ pub enum EvalError {
     #[error("{path}:{line}: record has no source.path / source.form_index")]
     NoSource { path: PathBuf, line: usize },
     #[error("document named by the gold: {0}")]
-    Ingest(#[from] crate::IngestError),
+    Ingest(#[from] formsift::IngestError),
 }
 
 /// One record of a JSON Lines file, keyed for matching.
@@ -458,27 +458,27 @@ fn calibration(items: &[(f64, bool, Kind)], r: &mut Report) {
 pub fn records_uncalibrated(
     path: &str,
     template: &Template,
-) -> Result<Vec<crate::Record>, crate::IngestError> {
-    let text = crate::ingest::read_input(path)?;
-    crate::process_text_with(
+) -> Result<Vec<formsift::Record>, formsift::IngestError> {
+    let text = formsift::ingest::read_input(path)?;
+    formsift::process_text_with(
         path,
         &text,
         template,
         None,
-        crate::score::Calibration::identity(),
+        formsift::score::Calibration::identity(),
     )
 }
 
 /// Refits the calibration table: every document a gold file names (by its
 /// `source.path`, relative to the working directory) is extracted with raw
 /// scores, compared with the gold, and a step table is fitted per kind
-/// ([`crate::score::fit_steps`]). Returns the table and the report of the
+/// ([`formsift::score::fit_steps`]). Returns the table and the report of the
 /// raw scores.
 pub fn refit(
     gold_paths: &[PathBuf],
     template: &Template,
     prior_weight: f64,
-) -> Result<(crate::score::Calibration, Report), EvalError> {
+) -> Result<(formsift::score::Calibration, Report), EvalError> {
     let mut gold = Vec::new();
     for g in gold_paths {
         gold.extend(load_jsonl(g)?);
@@ -492,7 +492,7 @@ pub fn refit(
     let mut pred = Vec::new();
     for d in &docs {
         for rec in records_uncalibrated(d, template)? {
-            let line = crate::emit::to_json_line(&rec);
+            let line = formsift::emit::to_json_line(&rec);
             pred.extend(parse_jsonl(&line, Path::new(d))?);
         }
     }
@@ -505,7 +505,7 @@ pub fn refit(
             .map(|i| (i.0, i.1))
             .collect()
     };
-    let cal = crate::score::Calibration {
+    let cal = formsift::score::Calibration {
         about: format!(
             "Raw evidence score -> probability, fitted by `formsift calibrate` on {} ({} forms). Refit: see README, Calibration.",
             gold_paths
@@ -516,8 +516,8 @@ pub fn refit(
             gold.len()
         ),
         prior_weight,
-        fields: crate::score::fit_steps(&pick(Kind::Field), prior_weight),
-        indicators: crate::score::fit_steps(&pick(Kind::Indicator), prior_weight),
+        fields: formsift::score::fit_steps(&pick(Kind::Field), prior_weight),
+        indicators: formsift::score::fit_steps(&pick(Kind::Indicator), prior_weight),
     };
     Ok((cal, report))
 }

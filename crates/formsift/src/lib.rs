@@ -21,9 +21,7 @@
 pub mod batch;
 pub mod emit;
 pub mod error;
-pub mod eval;
 pub mod extract;
-pub mod golden;
 pub mod ingest;
 pub mod normalize;
 pub mod record;
@@ -33,6 +31,15 @@ pub mod segment;
 pub mod state;
 pub mod table;
 pub mod template;
+
+/// Test-only: a path under the repository root (the samples and corpus
+/// live there, beside the workspace's crates).
+#[cfg(test)]
+pub(crate) fn repo_path(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
 
 /// Test-only: a xorshift64 generator, so the property tests that compare a
 /// fast path with its definition on random text are reproducible.
