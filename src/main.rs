@@ -4,7 +4,7 @@ mod cli;
 
 // Every cell and value is a small allocation: mimalloc spends fewer
 // instructions per malloc/free than the system allocator (measured with
-// callgrind, see README "Performance").
+// callgrind, see docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -12,7 +12,7 @@ fn main() -> std::process::ExitCode {
     // Interrupted (Ctrl-C, SIGTERM from a scheduler): drop the temporary
     // output files, leave the previous outputs as they are, exit 130.
     let _ = ctrlc::set_handler(|| {
-        formsift::emit::remove_temp_files();
+        formsift::remove_temp_files();
         eprintln!("formsift: interrupted; previous outputs are left as they were");
         std::process::exit(130);
     });

@@ -4,7 +4,7 @@
 //! `unmapped`, `warnings` and every confidence must come out the same. Only
 //! `source` (path, lines, format) and the `line` provenance may differ.
 
-use formsift::{emit, template::Template};
+use formsift::Extractor;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::process::Command;
@@ -35,11 +35,11 @@ fn records(path: &str) -> Vec<Value> {
 }
 
 fn records_labelled(label: &str, path: &str) -> Vec<Value> {
-    let template = Template::builtin();
-    formsift::run_file(path, &template)
+    Extractor::builtin()
+        .extract_file(path)
         .unwrap_or_else(|e| panic!("{label}: {e}"))
         .iter()
-        .map(|r| serde_json::from_str(&emit::to_json_line(r)).expect("valid JSON"))
+        .map(|r| serde_json::from_str(&r.to_json_line()).expect("valid JSON"))
         .collect()
 }
 

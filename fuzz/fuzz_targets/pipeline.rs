@@ -7,26 +7,23 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn template() -> &'static formsift::template::Template {
-    static T: OnceLock<formsift::template::Template> = OnceLock::new();
-    T.get_or_init(formsift::template::Template::builtin)
+fn extractor() -> &'static formsift::Extractor {
+    static E: OnceLock<formsift::Extractor> = OnceLock::new();
+    E.get_or_init(formsift::Extractor::builtin)
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = formsift::ingest::decode("fuzz", data.to_vec()) else {
-        return;
-    };
-    let Ok(records) = formsift::process_text("fuzz", &text, template()) else {
+    let Ok(records) = extractor().extract_bytes("fuzz", data.to_vec()) else {
         return;
     };
     for r in &records {
-        let line = formsift::emit::to_json_line(r);
+        let line = r.to_json_line();
         assert!(!line.contains('\n'));
         // The hand-written writer prints exactly what serde_json prints.
         assert_eq!(line, serde_json::to_string(r).expect("serde"));
         let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
         let c = v["confidence"].as_f64().expect("record confidence");
         assert!((0.0..=1.0).contains(&c));
-        assert_eq!(r.fields.len(), template().fields.len());
+        assert_eq!(r.fields.len(), extractor().template().field_keys().count());
     }
 });

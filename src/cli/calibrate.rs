@@ -1,5 +1,6 @@
 //! `formsift calibrate`: refit the confidence table on labelled documents.
 
+use super::Failure;
 use formsift_qa::eval;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +17,7 @@ pub struct CalibrateArgs {
         short,
         long,
         value_name = "FILE",
-        default_value = "templates/perf-target.calibration.json"
+        default_value = "crates/formsift/templates/perf-target.calibration.json"
     )]
     output: PathBuf,
 
@@ -31,29 +32,12 @@ pub struct CalibrateArgs {
 }
 
 /// Runs `calibrate`. Exit 0 when the table was written, 1 otherwise.
-pub fn run(args: CalibrateArgs) -> ExitCode {
-    let template = match super::load_template(args.template.as_deref()) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let (cal, report) = match eval::refit(&args.gold, &template, args.prior_weight.max(0.0)) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("formsift: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let json = match serde_json::to_string_pretty(&cal) {
-        Ok(s) => s + "\n",
-        Err(e) => {
-            eprintln!("formsift: cannot serialize the table: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    if let Err(e) = formsift::emit::write_atomic(&args.output, json.as_bytes()) {
-        eprintln!("formsift: cannot write {}: {e}", args.output.display());
-        return ExitCode::from(1);
-    }
+pub fn run(args: CalibrateArgs) -> Result<ExitCode, Failure> {
+    let extractor = super::extractor(args.template.as_deref())?;
+    let (cal, report) = eval::refit(&args.gold, &extractor, args.prior_weight.max(0.0))?;
+    let json = serde_json::to_string_pretty(&cal).unwrap_or_default() + "\n";
+    formsift::write_atomic(&args.output, json.as_bytes())
+        .map_err(|e| formsift::Error::output("write", &args.output, e))?;
     eprintln!(
         "formsift: fitted on {} forms ({} scored values; raw scores: ECE {:.4}, accuracy {:.2}%): {} field steps, {} indicator steps -> {}",
         report.records,
@@ -65,5 +49,5 @@ pub fn run(args: CalibrateArgs) -> ExitCode {
         args.output.display()
     );
     eprintln!("formsift: rebuild (cargo build) to compile the new table in");
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

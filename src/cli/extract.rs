@@ -1,14 +1,13 @@
 //! `formsift extract`: files in, JSON Lines out — built for unattended runs
 //! over large archive trees (parallel, ordered, resumable, nothing lost).
 
-use formsift::batch::{self, BatchOptions, CachedEntry, InputResult, Outcome, Timings};
-use formsift::emit::{self, AtomicFile};
-use formsift::ingest;
-use formsift::state::{PreviousState, StateWriter};
+use super::Failure;
+use formsift::{run_batch, BatchOptions, Encoding, Observer, Summary, Timings};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
@@ -51,7 +50,7 @@ pub struct ExtractArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(u64, u64)>,
 
-    /// Use the template in FILE (TOML, see templates/perf-target.toml)
+    /// Use the template in FILE (TOML; see docs/templates.md and crates/formsift/templates/perf-target.toml)
     /// instead of the built-in `perf-target`.
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
@@ -62,17 +61,17 @@ pub struct ExtractArgs {
     /// reported with the line of its first bad byte. Example:
     /// `formsift extract --encoding gb18030 archive/`.
     #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
-    encoding: Option<&'static formsift::encoding_rs::Encoding>,
+    encoding: Option<&'static Encoding>,
 
     /// Worker threads (default: all cores). Output order does not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
-    jobs: Option<usize>,
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
 
     /// Progress on stderr: `auto` draws a bar when stderr is a terminal,
     /// `always` also prints a progress line every few seconds to logs,
     /// `never` is silent.
-    #[arg(long, value_enum, default_value_t = Progress::Auto)]
-    progress: Progress,
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    progress: ProgressMode,
 
     /// No progress and no summary line (errors are still printed).
     #[arg(short, long)]
@@ -94,14 +93,14 @@ pub struct ExtractArgs {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Progress {
+enum ProgressMode {
     Auto,
     Always,
     Never,
 }
 
-fn parse_encoding(label: &str) -> Result<&'static formsift::encoding_rs::Encoding, String> {
-    ingest::encoding_for_label(label).ok_or_else(|| {
+fn parse_encoding(label: &str) -> Result<&'static Encoding, String> {
+    formsift::encoding_for_label(label).ok_or_else(|| {
         format!("unknown encoding `{label}` (try utf-8, gb18030, gbk, big5, utf-16le)")
     })
 }
@@ -132,259 +131,121 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     Ok((k, n))
 }
 
-/// Counters for the summary.
-#[derive(Default, serde::Serialize)]
-struct Summary {
-    files: usize,
-    forms: usize,
-    failed_files: usize,
-    reused_files: usize,
-    low_confidence_records: usize,
-    bytes: u64,
-    elapsed_s: f64,
-    forms_per_s: f64,
-    formsift: String,
-    template: String,
+/// Draws progress on stderr: a bar on a terminal, a line every 5 s in logs
+/// with `--progress always`; failures and notices are printed above it.
+struct Progress {
+    bar: ProgressBar,
+    /// Log lines when stderr is no terminal (`--progress always`).
+    log_lines: bool,
+    quiet: bool,
+    started: Instant,
+    last_log: Instant,
+    total: usize,
 }
 
-/// Where records go.
-enum Sink {
-    Stdout(std::io::BufWriter<std::io::Stdout>),
-    File(AtomicFile),
-}
-
-impl Sink {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
-        let w: &mut dyn Write = match self {
-            Sink::Stdout(w) => w,
-            Sink::File(f) => f,
+impl Progress {
+    fn new(args: &ExtractArgs) -> Progress {
+        let show =
+            !args.quiet && args.progress != ProgressMode::Never && std::io::stderr().is_terminal();
+        let bar = if show {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} files  {msg}  ETA {eta}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        } else {
+            ProgressBar::hidden()
         };
-        w.write_all(line.as_bytes())?;
-        w.write_all(b"\n")
-    }
-    fn finish(self) -> std::io::Result<()> {
-        match self {
-            Sink::Stdout(mut w) => w.flush(),
-            Sink::File(f) => f.commit(),
+        Progress {
+            log_lines: !args.quiet && args.progress == ProgressMode::Always && bar.is_hidden(),
+            bar,
+            quiet: args.quiet,
+            started: Instant::now(),
+            last_log: Instant::now(),
+            total: 0,
         }
     }
 }
 
-fn fatal(what: &str, path: &Path, e: std::io::Error) -> ExitCode {
-    eprintln!("formsift: cannot {what} {}: {e}", path.display());
-    ExitCode::from(1)
+impl Observer for Progress {
+    fn started(&mut self, total: usize) {
+        self.total = total;
+        self.bar.set_length(total as u64);
+    }
+
+    fn progressed(&mut self, s: &Summary) {
+        let rate = s.forms as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+        self.bar.inc(1);
+        let failed = s.failed_files;
+        (self.bar).set_message(format!(
+            "{} forms, {rate:.0} forms/s, {failed} failed",
+            s.forms
+        ));
+        if self.log_lines && self.last_log.elapsed() > Duration::from_secs(5) {
+            self.last_log = Instant::now();
+            eprintln!(
+                "formsift: {}/{} files, {} forms, {rate:.0} forms/s, {failed} failed",
+                s.files, self.total, s.forms
+            );
+        }
+    }
+
+    fn failed(&mut self, message: &str) {
+        self.bar.suspend(|| eprintln!("formsift: {message}"));
+    }
+
+    fn notice(&mut self, message: &str) {
+        if !self.quiet {
+            self.bar.suspend(|| eprintln!("formsift: {message}"));
+        }
+    }
 }
 
 /// Runs `extract`.
-pub fn run(args: ExtractArgs) -> ExitCode {
-    let started = Instant::now();
-    let template = match super::load_template(args.template.as_deref()) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn run(args: ExtractArgs) -> Result<ExitCode, Failure> {
+    if !(0.0..=1.0).contains(&args.low_confidence) {
+        return Err(Failure::Usage(format!(
+            "--low-confidence {} is not between 0 and 1",
+            args.low_confidence
+        )));
+    }
+    let timings = args.timings.then(|| Arc::new(Timings::default()));
+    let mut extractor = super::extractor(args.template.as_deref())?
+        .with_encoding(args.encoding)
+        .with_max_file_size(args.max_file_size);
+    if let Some(t) = &timings {
+        extractor = extractor.with_timings(t.clone());
+    }
     if let Some(n) = args.jobs {
         // Fails only if a pool already exists; the existing pool is then used.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+        let _ = (rayon::ThreadPoolBuilder::new())
+            .num_threads(n as usize)
             .build_global();
     }
-
-    // Inputs.
     let mut paths = args.paths.clone();
     if let Some(list) = &args.files_from {
-        match read_list(list) {
-            Ok(more) => paths.extend(more),
-            Err(e) => return fatal("read", Path::new(list), e),
-        }
+        paths.extend(read_list(list)?);
     }
     if paths.is_empty() {
-        eprintln!(
-            "formsift: no input given (PATH… or --files-from FILE); see `formsift extract --help`"
-        );
-        return ExitCode::from(1);
+        return Err(Failure::Usage(
+            "no input given (PATH… or --files-from FILE); see `formsift extract --help`".into(),
+        ));
     }
-    let (mut inputs, walk_errors) = ingest::discover(&paths);
-    if let Some((k, n)) = args.shard {
-        inputs = batch::shard(inputs, k, n);
-    }
-
-    // Outputs: opened before any work, so a bad path fails fast.
-    let mut sink = match &args.output {
-        Some(p) => match AtomicFile::create(p) {
-            Ok(f) => Sink::File(f),
-            Err(e) => return fatal("write", p, e),
-        },
-        None => Sink::Stdout(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout(),
-        )),
-    };
-    let mut dead_letter = match &args.errors {
-        Some(p) => match AtomicFile::create(p) {
-            Ok(f) => Some(f),
-            Err(e) => return fatal("write", p, e),
-        },
-        None => None,
-    };
-    let version = env!("CARGO_PKG_VERSION");
-    let previous = match &args.state {
-        Some(p) => match PreviousState::load(p, version, &template.fingerprint) {
-            Ok(s) => {
-                if let (Some(why), false) = (&s.invalid_reason, args.quiet) {
-                    eprintln!(
-                        "formsift: state {}: {why}; processing every input",
-                        p.display()
-                    );
-                }
-                Some(s)
-            }
-            Err(e) => return fatal("read", p, e),
-        },
-        None => None,
-    };
-    let mut state_out = match &args.state {
-        Some(p) => match StateWriter::create(p, version, &template.fingerprint) {
-            Ok(w) => Some(w),
-            Err(e) => return fatal("write", p, e),
-        },
-        None => None,
-    };
-
-    let progress = make_progress(&args, inputs.len());
-    let timings = args.timings.then(Timings::default);
     let opts = BatchOptions {
-        max_file_size: args.max_file_size,
-        encoding: args.encoding,
-        serialize: true,
+        output: args.output.clone(),
+        dead_letter: args.errors.clone(),
+        state: args.state.clone(),
+        summary_json: args.summary_json.clone(),
+        shard: args.shard,
+        low_confidence: args.low_confidence,
         ..BatchOptions::default()
     };
-    let mut summary = Summary {
-        formsift: version.to_string(),
-        template: template.id.to_string(),
-        ..Summary::default()
-    };
-    // Directories that could not be walked are failures like any input's.
-    for e in &walk_errors {
-        eprintln!("formsift: {e}");
-        summary.files += 1;
-        summary.failed_files += 1;
-        if let Some(dl) = dead_letter.as_mut() {
-            if let Err(err) = write_dead_letter(dl, e.path(), e.kind(), &e.to_string()) {
-                return fatal(
-                    "write",
-                    args.errors.as_deref().unwrap_or(Path::new("-")),
-                    err,
-                );
-            }
-        }
-    }
-    let mut last_log = Instant::now();
-
-    let reuse = previous.as_ref().map(|p| p as &dyn batch::Reuse);
-    let result = batch::run(
-        &inputs,
-        &template,
-        &opts,
-        reuse,
-        timings.as_ref(),
-        |r: InputResult| {
-            let t = Instant::now();
-            summary.files += 1;
-            summary.bytes += r.bytes;
-            let done = summary.files;
-            let entry = match r.outcome {
-                Outcome::Records(records) => CachedEntry {
-                    lines: records.iter().map(emit::to_json_line).collect(),
-                    confidences: records.iter().map(|r| r.confidence).collect(),
-                    error: None,
-                },
-                Outcome::Serialized(entry) => entry,
-                Outcome::Failed(e) => CachedEntry {
-                    lines: Vec::new(),
-                    confidences: Vec::new(),
-                    error: Some((e.kind().to_string(), e.to_string())),
-                },
-                Outcome::Cached(entry) => {
-                    summary.reused_files += 1;
-                    entry
-                }
-            };
-            for line in &entry.lines {
-                sink.write_line(line).map_err(|e| ("write output", e))?;
-            }
-            summary.forms += entry.lines.len();
-            summary.low_confidence_records += entry
-                .confidences
-                .iter()
-                .filter(|&&c| c < args.low_confidence)
-                .count();
-            if let Some((kind, message)) = &entry.error {
-                summary.failed_files += 1;
-                progress.suspend(|| eprintln!("formsift: {message}"));
-                if let Some(dl) = dead_letter.as_mut() {
-                    write_dead_letter(dl, &r.path, kind, message)
-                        .map_err(|e| ("write dead letter", e))?;
-                }
-            }
-            if let (Some(w), Some(h)) = (state_out.as_mut(), &r.hash) {
-                w.add(&r.path, h, &entry).map_err(|e| ("write state", e))?;
-            }
-            if let Some(tm) = &timings {
-                Timings::add(&tm.emit, t);
-            }
-            progress.inc(1);
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
-            progress.set_message(format!(
-                "{} forms, {:.0} forms/s, {} failed",
-                summary.forms,
-                summary.forms as f64 / secs,
-                summary.failed_files
-            ));
-            if args.progress == Progress::Always
-                && !args.quiet
-                && progress.is_hidden()
-                && last_log.elapsed() > Duration::from_secs(5)
-            {
-                last_log = Instant::now();
-                eprintln!(
-                    "formsift: {}/{} files, {} forms, {:.0} forms/s, {} failed",
-                    done,
-                    inputs.len() + walk_errors.len(),
-                    summary.forms,
-                    summary.forms as f64 / secs,
-                    summary.failed_files
-                );
-            }
-            Ok(())
-        },
-    );
-    progress.finish_and_clear();
-    if let Err((what, e)) = result {
-        eprintln!("formsift: cannot {what}: {e}; previous outputs are left as they were");
-        return ExitCode::from(1);
-    }
-
-    // Commit in dependency order: records, then the dead letter, then the
-    // state that vouches for them.
-    if let Err(e) = sink.finish() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("formsift: cannot write output: {e}");
-            return ExitCode::from(1);
-        }
-    }
-    if let Some(dl) = dead_letter {
-        if let Err(e) = dl.commit() {
-            return fatal("write", args.errors.as_deref().unwrap_or(Path::new("-")), e);
-        }
-    }
-    if let Some(w) = state_out {
-        if let Err(e) = w.commit() {
-            return fatal("write", args.state.as_deref().unwrap_or(Path::new("-")), e);
-        }
-    }
-
-    summary.elapsed_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    summary.forms_per_s = (summary.forms as f64 / summary.elapsed_s.max(1e-9)).round();
+    let mut progress = Progress::new(&args);
+    let summary = run_batch(&extractor, &paths, &opts, &mut progress);
+    progress.bar.finish_and_clear();
+    let summary = summary?;
     if !args.quiet {
         eprintln!(
             "formsift: {} files, {} forms, {} failed files, {} low-confidence records (< {}), {} reused, {:.2} s",
@@ -398,67 +259,41 @@ pub fn run(args: ExtractArgs) -> ExitCode {
         );
     }
     if let Some(t) = &timings {
-        eprintln!("formsift: time per stage (summed over threads):");
-        for (stage, secs) in t.report() {
-            let per_form = if summary.forms > 0 {
-                secs * 1e6 / summary.forms as f64
-            } else {
-                0.0
-            };
-            eprintln!("  {stage:<32} {secs:>9.3} s  {per_form:>9.1} µs/form");
-        }
+        print_timings(t, summary.forms);
     }
-    if let Some(p) = &args.summary_json {
-        let json = serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n";
-        if let Err(e) = emit::write_atomic(p, json.as_bytes()) {
-            return fatal("write", p, e);
-        }
-    }
-    if summary.failed_files > 0 {
+    Ok(if summary.failed_files > 0 {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn print_timings(t: &Timings, forms: usize) {
+    eprintln!("formsift: time per stage (summed over threads):");
+    for (stage, secs) in t.report() {
+        let per_form = if forms > 0 {
+            secs * 1e6 / forms as f64
+        } else {
+            0.0
+        };
+        eprintln!("  {stage:<32} {secs:>9.3} s  {per_form:>9.1} µs/form");
     }
 }
 
-fn write_dead_letter(
-    out: &mut AtomicFile,
-    path: &str,
-    kind: &str,
-    message: &str,
-) -> std::io::Result<()> {
-    let line = serde_json::json!({
-        "source": path,
-        "error": {"kind": kind, "message": message},
-    });
-    serde_json::to_writer(&mut *out, &line)?;
-    out.write_all(b"\n")
-}
-
-fn read_list(list: &str) -> std::io::Result<Vec<String>> {
+fn read_list(list: &str) -> Result<Vec<String>, Failure> {
     let text = if list == "-" {
-        std::io::read_to_string(std::io::stdin())?
+        std::io::read_to_string(std::io::stdin())
     } else {
-        std::fs::read_to_string(list)?
+        std::fs::read_to_string(list)
     };
+    let text = text.map_err(|source| Failure::ReadList {
+        path: list.to_string(),
+        source,
+    })?;
     Ok(text
         .lines()
         .map(|l| l.trim_end_matches('\r'))
         .filter(|l| !l.trim().is_empty())
         .map(str::to_string)
         .collect())
-}
-
-fn make_progress(args: &ExtractArgs, total: usize) -> ProgressBar {
-    let show = !args.quiet && args.progress != Progress::Never && std::io::stderr().is_terminal();
-    if !show {
-        return ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} files  {msg}  ETA {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }

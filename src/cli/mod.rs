@@ -1,6 +1,7 @@
 //! Command-line layer: flag parsing and one module per subcommand. Each
-//! subcommand only wires flags to the library and reports; no extraction
-//! logic lives here.
+//! subcommand wires flags to a library call and prints what it returns; no
+//! extraction logic lives here, and errors are reported once, by
+//! [`run`].
 
 pub mod calibrate;
 pub mod eval;
@@ -8,19 +9,55 @@ pub mod extract;
 pub mod golden;
 
 use clap::{Parser, Subcommand};
-use formsift::template::Template;
+use formsift::{Extractor, Template};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Loads `--template FILE`, or the built-in template. On error the message
-/// is printed and the exit code to return is given back.
-pub fn load_template(path: Option<&Path>) -> Result<Template, ExitCode> {
+/// Why a subcommand stopped: printed once as `formsift: <message>`, exit
+/// status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Formsift(#[from] formsift::Error),
+    #[error(transparent)]
+    Golden(#[from] formsift_qa::golden::GoldenError),
+    #[error(transparent)]
+    Eval(#[from] formsift_qa::eval::EvalError),
+    #[error("cannot read {path}: {source}")]
+    ReadList {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write stdout: {0}")]
+    Stdout(std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// `--template FILE`, or the built-in template.
+pub fn load_template(path: Option<&Path>) -> Result<Template, Failure> {
     match path {
-        Some(p) => Template::load(p).map_err(|e| {
-            eprintln!("formsift: {e}");
-            ExitCode::from(1)
-        }),
+        Some(p) => Ok(Template::load(p).map_err(formsift::Error::from)?),
         None => Ok(Template::builtin()),
+    }
+}
+
+/// An extractor for `--template FILE`, or the built-in template.
+pub fn extractor(template: Option<&Path>) -> Result<Extractor, Failure> {
+    Ok(Extractor::new(load_template(template)?))
+}
+
+/// Writes `text` to standard output; a reader that stopped early (`| head`)
+/// is not an error.
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Stdout(e)),
+        _ => Ok(()),
     }
 }
 
@@ -105,7 +142,7 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
 }
 
-/// Parses the command line and runs the subcommand.
+/// Parses the command line, runs the subcommand and reports its failure.
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -120,10 +157,14 @@ pub fn run() -> ExitCode {
             };
         }
     };
-    match cli.command {
+    let result = match cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Golden(args) => golden::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Calibrate(args) => calibrate::run(args),
-    }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("formsift: {e}");
+        ExitCode::from(1)
+    })
 }

@@ -16,8 +16,8 @@
 //! indicator, is one calibration item (its confidence, right or wrong); a
 //! gold indicator nobody predicted lowers recall but has no confidence.
 
-use formsift::score::Kind;
-use formsift::template::Template;
+use formsift::ScoreKind as Kind;
+use formsift::{Extractor, Template};
 use regex::Regex;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -49,7 +49,7 @@ pub enum EvalError {
     #[error("{path}:{line}: record has no source.path / source.form_index")]
     NoSource { path: PathBuf, line: usize },
     #[error("document named by the gold: {0}")]
-    Ingest(#[from] formsift::IngestError),
+    Extract(#[from] formsift::Error),
 }
 
 /// One record of a JSON Lines file, keyed for matching.
@@ -118,11 +118,7 @@ pub struct Rules {
 
 impl Rules {
     pub fn from_template(t: &Template) -> Rules {
-        let ind = &t.indicators;
-        let any_level1 = (0..ind.level2.len())
-            .filter(|&i| ind.parents_of(i).count() > 1)
-            .map(|i| canon_text(&ind.level2[i].text))
-            .collect();
+        let any_level1 = t.level2_with_several_parents().map(canon_text).collect();
         Rules { any_level1 }
     }
 }
@@ -453,32 +449,18 @@ fn calibration(items: &[(f64, bool, Kind)], r: &mut Report) {
     r.brier = round6(if items.is_empty() { 0.0 } else { brier / n });
 }
 
-/// Extracts one document with raw evidence scores as confidences (no
-/// calibration): what a refit is fitted on.
-pub fn records_uncalibrated(
-    path: &str,
-    template: &Template,
-) -> Result<Vec<formsift::Record>, formsift::IngestError> {
-    let text = formsift::ingest::read_input(path)?;
-    formsift::process_text_with(
-        path,
-        &text,
-        template,
-        None,
-        formsift::score::Calibration::identity(),
-    )
-}
-
 /// Refits the calibration table: every document a gold file names (by its
 /// `source.path`, relative to the working directory) is extracted with raw
 /// scores, compared with the gold, and a step table is fitted per kind
-/// ([`formsift::score::fit_steps`]). Returns the table and the report of the
+/// ([`formsift::fit_steps`]). Returns the table and the report of the
 /// raw scores.
 pub fn refit(
     gold_paths: &[PathBuf],
-    template: &Template,
+    extractor: &Extractor,
     prior_weight: f64,
-) -> Result<(formsift::score::Calibration, Report), EvalError> {
+) -> Result<(formsift::Calibration, Report), EvalError> {
+    // Raw evidence scores as confidences: what a refit is fitted on.
+    let raw = (extractor.clone()).with_calibration(formsift::Calibration::identity().clone());
     let mut gold = Vec::new();
     for g in gold_paths {
         gold.extend(load_jsonl(g)?);
@@ -491,12 +473,12 @@ pub fn refit(
     docs.dedup();
     let mut pred = Vec::new();
     for d in &docs {
-        for rec in records_uncalibrated(d, template)? {
-            let line = formsift::emit::to_json_line(&rec);
+        for rec in raw.extract_file(d)? {
+            let line = rec.to_json_line();
             pred.extend(parse_jsonl(&line, Path::new(d))?);
         }
     }
-    let report = evaluate(&gold, &pred, &Rules::from_template(template));
+    let report = evaluate(&gold, &pred, &Rules::from_template(extractor.template()));
     let pick = |k: Kind| -> Vec<(f64, bool)> {
         report
             .items
@@ -505,7 +487,7 @@ pub fn refit(
             .map(|i| (i.0, i.1))
             .collect()
     };
-    let cal = formsift::score::Calibration {
+    let cal = formsift::Calibration {
         about: format!(
             "Raw evidence score -> probability, fitted by `formsift calibrate` on {} ({} forms). Refit: see README, Calibration.",
             gold_paths
@@ -516,8 +498,8 @@ pub fn refit(
             gold.len()
         ),
         prior_weight,
-        fields: formsift::score::fit_steps(&pick(Kind::Field), prior_weight),
-        indicators: formsift::score::fit_steps(&pick(Kind::Indicator), prior_weight),
+        fields: formsift::fit_steps(&pick(Kind::Field), prior_weight),
+        indicators: formsift::fit_steps(&pick(Kind::Indicator), prior_weight),
     };
     Ok((cal, report))
 }
@@ -533,6 +515,9 @@ fn ratio(a: usize, b: usize) -> f64 {
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
+
+mod print;
+pub use print::text_report;
 
 #[cfg(test)]
 mod tests;

@@ -30,8 +30,7 @@
 //! everything here is pure apart from reading samples and golden files and,
 //! in [`bless`], writing golden files.
 
-use formsift::template::Template;
-use formsift::{emit, ingest, IngestError};
+use formsift::{Extractor, InputError};
 use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -91,7 +90,7 @@ pub enum GoldenError {
     #[error("confidence tolerance {value} is not between 0 and 1")]
     Tolerance { value: f64 },
     #[error(transparent)]
-    Ingest(#[from] IngestError),
+    Ingest(#[from] InputError),
 }
 
 /// Where the samples and golden files are, and what to compare.
@@ -226,7 +225,8 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
     }
     let mut errors = Vec::new();
     let mut samples: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let (found, walk_errors) = ingest::discover(&[opts.samples_dir.to_string_lossy().into_owned()]);
+    let (found, walk_errors) =
+        formsift::discover(&[opts.samples_dir.to_string_lossy().into_owned()]);
     errors.extend(walk_errors.into_iter().map(GoldenError::Ingest));
     for f in found {
         let path = PathBuf::from(&f);
@@ -237,7 +237,7 @@ pub fn pair_files(opts: &Options) -> Result<(Vec<Pair>, Vec<GoldenError>), Golde
     let mut goldens: BTreeSet<String> = BTreeSet::new();
     if opts.golden_dir.is_dir() {
         let is_golden = |p: &Path| p.to_string_lossy().ends_with(GOLDEN_SUFFIX);
-        let (files, walk_errors) = formsift::ingest::walk_files(&opts.golden_dir, &is_golden);
+        let (files, walk_errors) = formsift::walk_files(&opts.golden_dir, &is_golden);
         errors.extend(
             walk_errors
                 .into_iter()
@@ -329,7 +329,7 @@ pub fn parse_golden(path: &str, text: &str) -> Result<Vec<GoldenRecord>, GoldenE
 pub fn render(records: &[formsift::Record]) -> String {
     let mut out = String::new();
     for r in records {
-        out.push_str(&emit::to_json_line(r));
+        out.push_str(&r.to_json_line());
         out.push('\n');
     }
     out
@@ -937,7 +937,7 @@ pub struct Report {
 /// Fails (before extracting anything) on a missing samples directory, a
 /// tolerance outside 0..=1, a bad `--only` pattern, or patterns that select
 /// nothing (a typo must not pass as "all clean").
-pub fn check(opts: &Options, template: &Template) -> Result<Report, GoldenError> {
+pub fn check(opts: &Options, extractor: &Extractor) -> Result<Report, GoldenError> {
     if !(0.0..=1.0).contains(&opts.tolerance) {
         return Err(GoldenError::Tolerance {
             value: opts.tolerance,
@@ -953,7 +953,7 @@ pub fn check(opts: &Options, template: &Template) -> Result<Report, GoldenError>
     }
     let files: Vec<FileReport> = selected
         .par_iter()
-        .map(|p| check_pair(p, opts, template))
+        .map(|p| check_pair(p, opts, extractor))
         .collect();
     let errors: Vec<String> = walk_errors.iter().map(ToString::to_string).collect();
     let mut summary = Summary {
@@ -992,7 +992,7 @@ pub fn check(opts: &Options, template: &Template) -> Result<Report, GoldenError>
     })
 }
 
-fn check_pair(pair: &Pair, opts: &Options, template: &Template) -> FileReport {
+fn check_pair(pair: &Pair, opts: &Options, extractor: &Extractor) -> FileReport {
     let mut report = FileReport {
         sample: pair.label.clone(),
         golden: pair.golden.display().to_string(),
@@ -1010,12 +1010,11 @@ fn check_pair(pair: &Pair, opts: &Options, template: &Template) -> FileReport {
         return report;
     };
     let records = std::fs::read(sample)
-        .map_err(|source| IngestError::Io {
+        .map_err(|source| InputError::Io {
             path: pair.label.clone(),
             source,
         })
-        .and_then(|bytes| ingest::decode(&pair.label, bytes))
-        .and_then(|text| formsift::process_text(&pair.label, &text, template));
+        .and_then(|bytes| extractor.extract_bytes(&pair.label, bytes));
     let records = match records {
         Ok(r) => r,
         Err(e) => {
@@ -1067,7 +1066,7 @@ fn check_pair(pair: &Pair, opts: &Options, template: &Template) -> FileReport {
         &old,
         &new,
         opts.tolerance,
-        template.display_field.as_deref(),
+        extractor.template().display_field(),
     );
     if differences.is_empty() && report.rendered.as_deref() != Some(text.as_str()) {
         differences.push(Difference {
@@ -1159,8 +1158,10 @@ fn write_golden(path: &Path, text: &str) -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;
         }
     }
-    emit::write_atomic(path, text.as_bytes())
+    formsift::write_atomic(path, text.as_bytes())
 }
+
+pub mod print;
 
 #[cfg(test)]
 mod tests;

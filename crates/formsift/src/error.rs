@@ -1,11 +1,57 @@
-//! Typed errors. Only ingest (I/O, decoding) and template loading can fail;
-//! every later stage reports odd input as diagnostics inside the record.
+//! Typed errors, each naming its file (and line, where there is one).
+//!
+//! Only reading and decoding an input ([`InputError`]), loading a template
+//! ([`TemplateError`]) and writing an output ([`Error::Output`]) can fail;
+//! every stage after decoding reports odd input as diagnostics inside the
+//! record instead.
 
 use std::path::PathBuf;
 
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One input gave no record; a batch goes on with the others.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A template file cannot be used.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// An output (records, dead letter, state, summary) cannot be written,
+    /// or a state file cannot be read; previous outputs are left as they
+    /// were.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Output {
+        /// What was being done: `write`, `read`.
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// A short machine-readable name: an [`InputError::kind`], or
+    /// `template`, `output`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Input(e) => e.kind(),
+            Error::Template(_) => "template",
+            Error::Output { .. } => "output",
+        }
+    }
+
+    pub fn output(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Output {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Why one input produced no record. Each variant names the input.
 #[derive(Debug, thiserror::Error)]
-pub enum IngestError {
+pub enum InputError {
     #[error("{path}: cannot read: {source}")]
     Io {
         path: String,
@@ -41,31 +87,32 @@ pub enum IngestError {
     NoForm { path: String },
 }
 
-impl IngestError {
+impl InputError {
     /// The input the error is about.
     pub fn path(&self) -> &str {
         match self {
-            IngestError::Io { path, .. }
-            | IngestError::TooLarge { path, .. }
-            | IngestError::NotAFile { path }
-            | IngestError::NotUtf8 { path, .. }
-            | IngestError::Undetected { path, .. }
-            | IngestError::Undecodable { path, .. }
-            | IngestError::Empty { path }
-            | IngestError::NoForm { path } => path,
+            InputError::Io { path, .. }
+            | InputError::TooLarge { path, .. }
+            | InputError::NotAFile { path }
+            | InputError::NotUtf8 { path, .. }
+            | InputError::Undetected { path, .. }
+            | InputError::Undecodable { path, .. }
+            | InputError::Empty { path }
+            | InputError::NoForm { path } => path,
         }
     }
 
-    /// A short machine-readable name, used in error reports.
+    /// A short machine-readable name, written to the dead letter:
+    /// `unreadable`, `too_large`, `undecodable`, `empty`, `no_form`.
     pub fn kind(&self) -> &'static str {
         match self {
-            IngestError::Io { .. } | IngestError::NotAFile { .. } => "unreadable",
-            IngestError::TooLarge { .. } => "too_large",
-            IngestError::NotUtf8 { .. }
-            | IngestError::Undetected { .. }
-            | IngestError::Undecodable { .. } => "undecodable",
-            IngestError::Empty { .. } => "empty",
-            IngestError::NoForm { .. } => "no_form",
+            InputError::Io { .. } | InputError::NotAFile { .. } => "unreadable",
+            InputError::TooLarge { .. } => "too_large",
+            InputError::NotUtf8 { .. }
+            | InputError::Undetected { .. }
+            | InputError::Undecodable { .. } => "undecodable",
+            InputError::Empty { .. } => "empty",
+            InputError::NoForm { .. } => "no_form",
         }
     }
 }

@@ -1,14 +1,14 @@
 //! Ingest: find the input files and turn their bytes into text.
 //!
 //! This is one of the two stages allowed to fail (the other is template
-//! loading): an unreadable or undecodable input becomes an [`IngestError`]
+//! loading): an unreadable or undecodable input becomes an [`InputError`]
 //! naming the file, and the batch goes on with the next one.
 //!
 //! Decoding detects the encoding (BOM, UTF-8, else chardetng's guess among
 //! the legacy Chinese encodings) or takes the one named with `--encoding`;
 //! bytes that do not decode cleanly are an error, never mojibake.
 
-use crate::error::IngestError;
+use crate::error::InputError;
 use encoding_rs::{DecoderResult, Encoding};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ pub const EXTENSIONS: &[&str] = &["md", "markdown", "txt", "html", "htm"];
 /// files as given, directories walked recursively with entries sorted by
 /// name, `-` kept as stdin. Directory entries that cannot be read are
 /// returned as errors rather than silently skipped.
-pub fn discover(paths: &[String]) -> (Vec<String>, Vec<IngestError>) {
+pub fn discover(paths: &[String]) -> (Vec<String>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -31,14 +31,10 @@ pub fn discover(paths: &[String]) -> (Vec<String>, Vec<IngestError>) {
         let path = Path::new(p);
         if path.is_dir() {
             let (mut found, walk_errors) = walk_files(path, &has_known_extension);
-            errors.extend(
-                walk_errors
-                    .into_iter()
-                    .map(|(dir, source)| IngestError::Io {
-                        path: dir.to_string_lossy().into_owned(),
-                        source,
-                    }),
-            );
+            errors.extend(walk_errors.into_iter().map(|(dir, source)| InputError::Io {
+                path: dir.to_string_lossy().into_owned(),
+                source,
+            }));
             found.sort();
             inputs.extend(found.into_iter().map(|f| f.to_string_lossy().into_owned()));
         } else {
@@ -108,29 +104,12 @@ fn has_known_extension(path: &Path) -> bool {
 /// Default largest input accepted (bytes).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
-/// Reads an input (`-` is stdin) within the default size limit and decodes
-/// it to text, detecting the encoding (see [`decode`]).
-pub fn read_input(path_label: &str) -> Result<String, IngestError> {
-    read_input_as(path_label, None)
-}
-
-/// Reads an input (`-` is stdin) within the default size limit and decodes
-/// it: with `encoding` given, as that encoding (strictly); without, detected
-/// as [`decode`] does.
-pub fn read_input_as(
-    path_label: &str,
-    encoding: Option<&'static Encoding>,
-) -> Result<String, IngestError> {
-    let bytes = read_bytes(path_label, DEFAULT_MAX_FILE_SIZE)?;
-    decode_with(path_label, bytes, encoding)
-}
-
 /// Decodes with the named encoding, or detects it when `None`.
 pub fn decode_with(
     path_label: &str,
     bytes: Vec<u8>,
     encoding: Option<&'static Encoding>,
-) -> Result<String, IngestError> {
+) -> Result<String, InputError> {
     match encoding {
         Some(enc) => decode_as(path_label, &bytes, enc),
         None => decode(path_label, bytes),
@@ -138,12 +117,12 @@ pub fn decode_with(
 }
 
 /// Reads one input within the size limit (`-` is stdin).
-pub fn read_bytes(path: &str, max: u64) -> Result<Vec<u8>, IngestError> {
-    let io = |source| IngestError::Io {
+pub fn read_bytes(path: &str, max: u64) -> Result<Vec<u8>, InputError> {
+    let io = |source| InputError::Io {
         path: path.to_string(),
         source,
     };
-    let too_large = |size| IngestError::TooLarge {
+    let too_large = |size| InputError::TooLarge {
         path: path.to_string(),
         size,
         max,
@@ -161,7 +140,7 @@ pub fn read_bytes(path: &str, max: u64) -> Result<Vec<u8>, IngestError> {
     }
     let meta = std::fs::metadata(path).map_err(io)?;
     if !meta.is_file() {
-        return Err(IngestError::NotAFile {
+        return Err(InputError::NotAFile {
             path: path.to_string(),
         });
     }
@@ -211,10 +190,10 @@ fn detected_ok(enc: &'static Encoding) -> bool {
 /// Bytes that none of these decode without a replacement character are an
 /// error naming the file and the line of the first bad byte — never
 /// mojibake. Empty (or whitespace-only) input is an error too.
-pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
+pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
         let body = bytes.get(bom_len..).unwrap_or(&[]);
-        let text = strict(enc, body).map_err(|offset| IngestError::Undecodable {
+        let text = strict(enc, body).map_err(|offset| InputError::Undecodable {
             path: path_label.to_string(),
             encoding: enc.name().to_string(),
             offset: offset + bom_len,
@@ -223,7 +202,7 @@ pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
         return non_empty(path_label, text);
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(IngestError::Empty {
+        return Err(InputError::Empty {
             path: path_label.to_string(),
         });
     }
@@ -255,7 +234,7 @@ pub fn decode(path_label: &str, bytes: Vec<u8>) -> Result<String, IngestError> {
             return non_empty(path_label, text);
         }
     }
-    Err(IngestError::Undetected {
+    Err(InputError::Undetected {
         path: path_label.to_string(),
         offset: utf8_error,
         line: line_of(&bytes, utf8_error),
@@ -268,20 +247,20 @@ pub fn decode_as(
     path_label: &str,
     bytes: &[u8],
     enc: &'static Encoding,
-) -> Result<String, IngestError> {
+) -> Result<String, InputError> {
     let (body, bom_len) = match Encoding::for_bom(bytes) {
         Some((bom_enc, n)) if bom_enc == enc => (bytes.get(n..).unwrap_or(&[]), n),
         _ => (bytes, 0),
     };
     let text = strict(enc, body).map_err(|offset| {
         if enc == encoding_rs::UTF_8 {
-            IngestError::NotUtf8 {
+            InputError::NotUtf8 {
                 path: path_label.to_string(),
                 offset: offset + bom_len,
                 line: line_of(body, offset),
             }
         } else {
-            IngestError::Undecodable {
+            InputError::Undecodable {
                 path: path_label.to_string(),
                 encoding: enc.name().to_string(),
                 offset: offset + bom_len,
@@ -319,9 +298,9 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
-fn non_empty(path_label: &str, text: String) -> Result<String, IngestError> {
+fn non_empty(path_label: &str, text: String) -> Result<String, InputError> {
     if text.trim().is_empty() {
-        return Err(IngestError::Empty {
+        return Err(InputError::Empty {
             path: path_label.to_string(),
         });
     }
@@ -379,11 +358,11 @@ mod tests {
     fn empty_and_whitespace_only_are_errors() {
         assert!(matches!(
             decode("e.md", Vec::new()),
-            Err(IngestError::Empty { .. })
+            Err(InputError::Empty { .. })
         ));
         assert!(matches!(
             decode("e.md", b" \n\r\n".to_vec()),
-            Err(IngestError::Empty { .. })
+            Err(InputError::Empty { .. })
         ));
     }
 
@@ -445,7 +424,7 @@ mod tests {
         // 0xFF is no lead byte in UTF-8, GBK, GB18030 or Big5.
         let err = decode("bad.md", b"ok\nline two \xFF\xFF".to_vec()).unwrap_err();
         match &err {
-            IngestError::Undetected { path, offset, line } => {
+            InputError::Undetected { path, offset, line } => {
                 assert_eq!(path, "bad.md");
                 assert_eq!(*offset, 12);
                 assert_eq!(*line, 2);
@@ -466,7 +445,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                IngestError::NotUtf8 {
+                InputError::NotUtf8 {
                     offset: 3,
                     line: 2,
                     ..
@@ -502,7 +481,7 @@ mod tests {
     fn bom_only_is_empty() {
         assert!(matches!(
             decode("e.md", b"\xEF\xBB\xBF \n".to_vec()),
-            Err(IngestError::Empty { .. })
+            Err(InputError::Empty { .. })
         ));
     }
 

@@ -338,7 +338,7 @@ pub enum NumberRead {
 /// thousands separators are dropped; look-alike letters become digits.
 pub fn read_number(clean: &str, units: &[String]) -> NumberRead {
     // One buffer, cut and filtered in place.
-    let mut key = crate::normalize::fold_key(clean);
+    let mut key = crate::text::normalize::fold_key(clean);
     if let Some(unit) = units.iter().find(|u| key.ends_with(u.as_str())) {
         key.truncate(key.len() - unit.len());
     }

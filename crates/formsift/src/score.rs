@@ -75,20 +75,15 @@ impl ScoreModel {
 }
 
 /// Runs the cross-checks, then scores every field and indicator (evidence →
-/// raw score → the built-in calibration table) and the record (its lowest
-/// score).
-pub fn finish(record: &mut Record, template: &Template) {
-    finish_with(record, template, Calibration::builtin());
-}
-
-/// [`finish`] with a given calibration ([`Calibration::identity`] gives the
-/// raw evidence scores, which is what a refit starts from).
+/// raw score → `cal`) and the record (its lowest score).
+/// [`Calibration::identity`] gives the raw evidence scores, which is what a
+/// refit starts from.
 pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) {
     let passed = cross_check(record, template);
     let model = ScoreModel::default();
     for (key, fv) in record.fields.iter_mut() {
         let raw = raw_field(fv, &model, passed.contains(&&**key));
-        fv.confidence = cal.apply(Kind::Field, raw);
+        fv.confidence = cal.apply(ScoreKind::Field, raw);
         let suspicious = fv.truncated
             || fv.check_failed
             || fv.ambiguous
@@ -99,7 +94,7 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
     }
     for ind in record.indicators.iter_mut() {
         let raw = raw_indicator(ind, &model);
-        ind.confidence = cal.apply(Kind::Indicator, raw);
+        ind.confidence = cal.apply(ScoreKind::Indicator, raw);
         if ind.position_only {
             ind.confidence = ind.confidence.min(model.position_only_cap);
         }
@@ -169,7 +164,7 @@ pub fn raw_indicator(ind: &Indicator, model: &ScoreModel) -> f64 {
 
 /// What a calibration table scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ScoreKind {
     Field,
     Indicator,
 }
@@ -228,10 +223,10 @@ impl Calibration {
     }
 
     /// Maps a raw score to a probability.
-    pub fn apply(&self, kind: Kind, raw: f64) -> f64 {
+    pub fn apply(&self, kind: ScoreKind, raw: f64) -> f64 {
         let steps = match kind {
-            Kind::Field => &self.fields,
-            Kind::Indicator => &self.indicators,
+            ScoreKind::Field => &self.fields,
+            ScoreKind::Indicator => &self.indicators,
         };
         let Some(first) = steps.first() else {
             return raw;
@@ -390,13 +385,13 @@ mod tests {
             ("annual_fiscal", Value::Number(8.0)),
             ("annual_other", Value::Null),
         ]);
-        finish(&mut ok, &t);
+        finish_with(&mut ok, &t, Calibration::builtin());
         let mut bad = record(vec![
             ("annual_total", Value::Number(9.0)),
             ("annual_fiscal", Value::Number(8.0)),
             ("annual_other", Value::Null),
         ]);
-        finish(&mut bad, &t);
+        finish_with(&mut bad, &t, Calibration::builtin());
         assert!(ok.warnings.is_empty());
         assert_eq!(bad.warnings.len(), 1);
         assert_eq!(bad.warnings[0].kind, "check_failed");
@@ -417,7 +412,7 @@ mod tests {
             .1
             .repairs
             .push(Repair::new(RepairKind::LabelTruncated));
-        finish(&mut r, &t);
+        finish_with(&mut r, &t, Calibration::builtin());
         assert!(r.fields[1].1.confidence < r.fields[0].1.confidence);
         for (_, f) in &r.fields {
             assert!((0.0..=1.0).contains(&f.confidence));
@@ -446,11 +441,11 @@ mod tests {
             fields: steps,
             ..Calibration::default()
         };
-        assert!((cal.apply(Kind::Field, 0.98) - (0.9967 - 0.0002)).abs() < 1e-9);
-        assert!((cal.apply(Kind::Field, 0.85) - (0.7733 - 0.0015)).abs() < 1e-9);
-        assert!((cal.apply(Kind::Field, 0.3) - (0.7723 - 0.007)).abs() < 1e-9);
+        assert!((cal.apply(ScoreKind::Field, 0.98) - (0.9967 - 0.0002)).abs() < 1e-9);
+        assert!((cal.apply(ScoreKind::Field, 0.85) - (0.7733 - 0.0015)).abs() < 1e-9);
+        assert!((cal.apply(ScoreKind::Field, 0.3) - (0.7723 - 0.007)).abs() < 1e-9);
         // No indicator table: the identity.
-        assert_eq!(cal.apply(Kind::Indicator, 0.42), 0.42);
+        assert_eq!(cal.apply(ScoreKind::Indicator, 0.42), 0.42);
         assert!(fit_steps(&[], 2.0).is_empty());
     }
 
@@ -475,7 +470,7 @@ mod tests {
             ("implementer", Value::Text("y".into())),
         ]);
         r.fields[1].1.truncated = true;
-        finish(&mut r, &t);
+        finish_with(&mut r, &t, Calibration::builtin());
         let model = ScoreModel::default();
         assert!(r.fields[0].1.confidence >= 0.9);
         assert!(r.fields[1].1.confidence <= model.review_cap);
@@ -496,7 +491,7 @@ mod tests {
         r2.indicators.push(ind.clone());
         ind.position_only = false;
         r2.indicators.push(ind);
-        finish(&mut r2, &t);
+        finish_with(&mut r2, &t, Calibration::builtin());
         assert!(r2.indicators[0].confidence <= model.position_only_cap);
         assert!(r2.indicators[1].confidence > r2.indicators[0].confidence);
     }

@@ -7,15 +7,9 @@
 //! vanishing. A document with no title but with a table that prints the
 //! template's labels is one untitled form.
 
-use crate::normalize::{clean, contains_char, fold_key, is_ideograph, is_space};
 use crate::template::Template;
-
-/// One source line, 1-based.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line<'a> {
-    pub no: usize,
-    pub text: &'a str,
-}
+use crate::text::lines::Line;
+use crate::text::normalize::{clean, contains_char, fold_key, is_ideograph, is_space};
 
 /// One form's share of the document.
 #[derive(Debug, Clone)]
@@ -38,28 +32,6 @@ impl Form<'_> {
         let last = self.lines.iter().rev().find(nonblank).map(|l| l.no);
         (first.unwrap_or(0), last.unwrap_or(0))
     }
-}
-
-/// Splits text into lines, accepting `\n`, `\r\n` and lone `\r`.
-pub fn split_lines(text: &str) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
-    let mut no = 1;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
-        lines.push(Line {
-            no,
-            text: &rest[..end],
-        });
-        no += 1;
-        rest = &rest[end..];
-        if rest.starts_with("\r\n") {
-            rest = &rest[2..];
-        } else if !rest.is_empty() {
-            rest = &rest[1..];
-        }
-    }
-    lines
 }
 
 /// The title text of a line, if the line is a form title.
@@ -263,6 +235,7 @@ fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::lines::split_lines;
 
     #[test]
     fn the_byte_walk_equals_the_character_walk() {
@@ -337,14 +310,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn lines_accept_crlf_and_cr() {
-        let l = split_lines("a\r\nb\rc\nd");
-        let texts: Vec<&str> = l.iter().map(|l| l.text).collect();
-        assert_eq!(texts, vec!["a", "b", "c", "d"]);
-        assert_eq!(l[3].no, 4);
     }
 
     #[test]

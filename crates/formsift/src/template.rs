@@ -5,7 +5,7 @@
 //! form-specific string.
 
 use crate::error::TemplateError;
-use crate::normalize::fold_label;
+use crate::text::normalize::fold_label;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
 use regex::Regex;
 use rustc_hash::FxHashMap;
@@ -500,30 +500,30 @@ impl Indicators {
 /// A compiled template.
 #[derive(Debug, Clone)]
 pub struct Template {
-    pub id: Arc<str>,
+    pub(crate) id: Arc<str>,
     /// blake3 of the template's text: a changed template invalidates the
     /// results an incremental run kept.
-    pub fingerprint: String,
-    pub name: String,
-    pub schema: Arc<str>,
-    pub title_markers: Vec<String>,
-    pub max_title_chars: usize,
-    pub units: Vec<String>,
+    pub(crate) fingerprint: String,
+    pub(crate) name: String,
+    pub(crate) schema: Arc<str>,
+    pub(crate) title_markers: Vec<String>,
+    pub(crate) max_title_chars: usize,
+    pub(crate) units: Vec<String>,
     /// The template's `dangling_endings`, folded.
-    pub dangling_keys: Endings,
-    pub fields: Vec<Field>,
+    pub(crate) dangling_keys: Endings,
+    pub(crate) fields: Vec<Field>,
     /// Every distinct field or scaffolding label.
-    pub labels: LabelSet,
+    pub(crate) labels: LabelSet,
     /// Exact lookup: folded label → index into `labels`.
-    pub label_index: FxHashMap<String, usize>,
+    pub(crate) label_index: FxHashMap<String, usize>,
     /// Leftmost-longest automaton over the folded labels (pattern i is
     /// `labels[i]`), for finding labels inside a line or at a cell's start.
-    pub label_automaton: AhoCorasick,
-    pub sums: Vec<SumCheck>,
-    pub indicators: Indicators,
+    pub(crate) label_automaton: AhoCorasick,
+    pub(crate) sums: Vec<SumCheck>,
+    pub(crate) indicators: Indicators,
     /// The field whose value names a form in reports (`golden check` prints
     /// it next to the form index); `None` when the template names none.
-    pub display_field: Option<String>,
+    pub(crate) display_field: Option<String>,
 }
 
 impl Template {
@@ -556,8 +556,44 @@ impl Template {
         Ok(t)
     }
 
-    pub fn field_index(&self, key: &str) -> Option<usize> {
+    pub(crate) fn field_index(&self, key: &str) -> Option<usize> {
         self.fields.iter().position(|f| *f.key == *key)
+    }
+
+    /// The template's id, written to every record's `template`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The form type's name, as the template file gives it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// blake3 of the template's text: a changed template invalidates the
+    /// results an incremental run kept.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The field whose value names a form in reports, if the template
+    /// names one.
+    pub fn display_field(&self) -> Option<&str> {
+        self.display_field.as_deref()
+    }
+
+    /// The output field keys, in record order.
+    pub fn field_keys(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| &*f.key)
+    }
+
+    /// Level-2 indicator names filed under several level-1 names (their
+    /// level 1 cannot be told from the level 2 alone), canonical spelling.
+    pub fn level2_with_several_parents(&self) -> impl Iterator<Item = &str> {
+        let ind = &self.indicators;
+        (0..ind.level2.len())
+            .filter(move |&i| ind.parents_of(i).count() > 1)
+            .map(move |i| &*ind.level2[i].text)
     }
 }
 
@@ -682,7 +718,7 @@ fn compile(file: TemplateFile, path: PathBuf) -> Result<Template, TemplateError>
             option_keys: spec
                 .options
                 .iter()
-                .map(|o| crate::normalize::fold_key(o))
+                .map(|o| crate::text::normalize::fold_key(o))
                 .collect(),
             column_of,
             layout: spec.layout,

@@ -1,6 +1,7 @@
 //! Golden comparison on hand-made records (no sample strings).
 
 use super::*;
+use formsift::Template;
 use serde_json::json;
 
 fn rec(index: u64, fields: Json, indicators: Json) -> Json {
@@ -433,14 +434,14 @@ fn only_patterns_that_select_nothing_and_bad_tolerance_are_errors() {
     write(&dir.path().join("samples/a.md"), "x");
     let mut opts = Options::new(dir.path().join("samples"), dir.path().join("golden"));
     opts.only = vec!["*.htm".into(), "b*".into()];
-    let err = check(&opts, &Template::builtin()).unwrap_err();
+    let err = check(&opts, &Extractor::builtin()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "no sample or golden file matches --only *.htm, b*"
     );
     opts.only.clear();
     opts.tolerance = f64::NAN;
-    let err = check(&opts, &Template::builtin()).unwrap_err();
+    let err = check(&opts, &Extractor::builtin()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "confidence tolerance NaN is not between 0 and 1"
@@ -453,6 +454,7 @@ fn check_and_bless_round_trip_on_a_tiny_template() {
         "id = \"t\"\nname = \"t\"\ndisplay_field = \"who\"\n[segment]\ntitle_markers = [\"FORM\"]\n[[field]]\nkey = \"who\"\ntype = \"text\"\nlabels = [\"Who\"]\n",
         Path::new("t.toml"),
     )
+    .map(Extractor::new)
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let samples = dir.path().join("samples");
@@ -537,6 +539,7 @@ fn reformatted_golden_is_a_detail_not_a_failure() {
         "id = \"t\"\nname = \"t\"\n[segment]\ntitle_markers = [\"FORM\"]\n[[field]]\nkey = \"who\"\ntype = \"text\"\nlabels = [\"Who\"]\n",
         Path::new("t.toml"),
     )
+    .map(Extractor::new)
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let samples = dir.path().join("samples");
@@ -564,6 +567,7 @@ fn unreadable_golden_names_the_line_and_bless_repairs_it() {
         "id = \"t\"\nname = \"t\"\n[segment]\ntitle_markers = [\"FORM\"]\n[[field]]\nkey = \"who\"\ntype = \"text\"\nlabels = [\"Who\"]\n",
         Path::new("t.toml"),
     )
+    .map(Extractor::new)
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let samples = dir.path().join("samples");

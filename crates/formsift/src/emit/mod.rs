@@ -7,13 +7,15 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// One record as one JSON line (no trailing newline). Key order is the
-/// contract's; floats are rounded to 3 decimals, so output is identical on
-/// every machine.
-pub fn to_json_line(record: &Record) -> String {
-    let mut out = String::with_capacity(8 * 1024);
-    json::write_record(&mut out, record);
-    out
+impl Record {
+    /// The record as one JSON line (no trailing newline), as `formsift
+    /// extract` writes it. Key order is the contract's; floats are rounded
+    /// to 3 decimals, so output is identical on every machine.
+    pub fn to_json_line(&self) -> String {
+        let mut out = String::with_capacity(8 * 1024);
+        json::write_record(&mut out, self);
+        out
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same

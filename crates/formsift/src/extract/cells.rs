@@ -1,9 +1,9 @@
 //! Cell classification: is a cell a template label, a label followed by its
 //! value (`年度资金总额： 8 万元`), or a plain value?
 
-use crate::normalize::{enumerator_len, fold_key};
 use crate::repair::{match_labels, LabelMatch, MatchQuality};
 use crate::template::Template;
+use crate::text::normalize::enumerator_len;
 use aho_corasick::{Anchored, Input};
 
 /// Lowest score for a cut-short or confused label to count.
@@ -33,11 +33,6 @@ impl CellClass {
     pub fn is_label(&self) -> bool {
         matches!(self, CellClass::Label { .. })
     }
-}
-
-/// Classifies a cell's clean text.
-pub fn classify(text: &str, template: &Template) -> CellClass {
-    classify_key(text, &fold_key(text), template)
 }
 
 /// [`classify`] for a text whose folded key is known.
@@ -89,7 +84,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
         .then(|| template.label_automaton.find(input))
         .flatten()
     {
-        let rest = &text[crate::normalize::clean_offset(text, skip + m.end())..];
+        let rest = &text[crate::text::normalize::clean_offset(text, skip + m.end())..];
         // A short label run straight into more Han text is a word of a
         // longer phrase (单位 in 单位养护成本), not a label with its value.
         let short = m.end() - m.start() < SHORT_LABEL_BYTES;
@@ -97,7 +92,7 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             && rest
                 .chars()
                 .next()
-                .is_some_and(|c| crate::normalize::is_cjk(c) && c.is_alphabetic())
+                .is_some_and(|c| crate::text::normalize::is_cjk(c) && c.is_alphabetic())
         {
             return CellClass::Value;
         }
@@ -144,6 +139,11 @@ fn bracketed_prefix(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Classifies a cell's clean text.
+    fn classify(text: &str, template: &Template) -> CellClass {
+        classify_key(text, &crate::text::normalize::fold_key(text), template)
+    }
 
     fn label_text(c: &CellClass, t: &Template) -> (String, Option<String>) {
         match c {

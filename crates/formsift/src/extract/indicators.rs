@@ -9,11 +9,11 @@
 //! form does not use is moved to one it does, with a `column_shift` repair.
 
 use super::{Consumed, PerCell};
-use crate::normalize::{enumerator_len, fold_key, strip_enumerator};
 use crate::record::{Indicator, Repair, RepairKind};
 use crate::repair::{best_label, best_labels, MatchQuality};
 use crate::table::{Cell, Grid};
 use crate::template::{HeaderRole, Indicators, Template};
+use crate::text::normalize::{enumerator_len, strip_enumerator};
 use std::sync::Arc;
 
 /// Column roles read from the indicator header row.
@@ -26,11 +26,6 @@ pub struct Header {
     pub horizon_names: Vec<Arc<str>>,
     pub level3_cols: Vec<usize>,
     pub value_cols: Vec<usize>,
-}
-
-/// The header role of a cell, if it is an indicator column header.
-pub fn header_role(text: &str, template: &Template) -> Option<HeaderRole> {
-    header_role_key(&fold_key(text), template)
 }
 
 /// [`header_role`] of a folded key.
@@ -491,7 +486,7 @@ fn name_and_value(
             let joined: Vec<&str> = rest.iter().map(|c| c.text()).collect();
             (
                 name(first),
-                Some(crate::normalize::clean(&joined.join(" "))),
+                Some(crate::text::normalize::clean(&joined.join(" "))),
                 vec![Repair::new(RepairKind::CellSplitMerged)],
             )
         }

@@ -15,12 +15,12 @@ pub mod cells;
 pub mod indicators;
 pub mod values;
 
-use crate::normalize::{clean, fold_key, is_cjk};
 use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
 use crate::repair::LabelMatch;
 use crate::segment::Form;
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
+use crate::text::normalize::{clean, fold_key, is_cjk};
 use cells::{classify_key, strip_label_tail, CellClass};
 use std::ops::Range;
 use std::sync::Arc;
@@ -402,7 +402,7 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
     let end = (start + 1..grid.rows.len())
         .find(|&r| {
             grid.rows[r].cells.iter().any(|c| {
-                let key = &c.key()[crate::normalize::enumerator_len(c.key())..];
+                let key = &c.key()[crate::text::normalize::enumerator_len(c.key())..];
                 if !template.labels.may_start_with_label(key) {
                     return false;
                 }
@@ -593,7 +593,7 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
         st.unmapped(line, text);
         return;
     };
-    let offset = |i: usize| crate::normalize::clean_offset(text, i);
+    let offset = |i: usize| crate::text::normalize::clean_offset(text, i);
     st.unmapped(line, &text[..offset(first_start)]);
     for (k, &(_, end, label)) in hits.iter().enumerate() {
         let stop = hits.get(k + 1).map(|h| offset(h.0)).unwrap_or(text.len());
@@ -809,7 +809,7 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
     // Ideographs fold to themselves: a text ending in enough of them ends its
     // key with the same bytes, so the ending is read off the text and the
     // text is not folded whole.
-    let ending = crate::normalize::ideograph_suffix(text, TRUNCATION_PROBE_CHARS)
+    let ending = crate::text::normalize::ideograph_suffix(text, TRUNCATION_PROBE_CHARS)
         .filter(|e| template.dangling_keys.max_len() < e.len());
     let folded;
     let key = match ending {

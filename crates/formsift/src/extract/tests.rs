@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::record::RepairKind;
-use crate::segment::{segment, split_lines};
+use crate::segment::segment;
+use crate::text::lines::split_lines;
 
 fn run(text: &str) -> Vec<Record> {
     let t = Template::builtin();
@@ -11,7 +12,7 @@ fn run(text: &str) -> Vec<Record> {
         .iter()
         .map(|f| {
             let mut r = extract_form(&"t.md".into(), f, &t);
-            crate::score::finish(&mut r, &t);
+            crate::score::finish_with(&mut r, &t, crate::score::Calibration::builtin());
             r
         })
         .collect()

@@ -1,9 +1,9 @@
 //! Typed values: turn the clean text found for a field into its value.
 
-use crate::normalize::{clean, fold_key, CHECKED, UNCHECKED};
 use crate::record::{Evidence, Repair, RepairKind, Value};
 use crate::repair::{match_option, read_number, NumberRead, OptionMatch};
 use crate::template::{Field, FieldType, Template};
+use crate::text::normalize::{clean, fold_key, CHECKED, UNCHECKED};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -148,7 +148,9 @@ fn is_integer(n: f64) -> bool {
 /// so the common case (plain ASCII digits, which fold to themselves, and
 /// an integer) allocates nothing.
 fn prints_as(text: &str, n: f64) -> bool {
-    let plain = text.bytes().all(crate::normalize::folds_to_itself_ascii);
+    let plain = text
+        .bytes()
+        .all(crate::text::normalize::folds_to_itself_ascii);
     match (plain, is_integer(n)) {
         (true, true) => text == itoa::Buffer::new().format(n as i64),
         _ => fold_key(text) == format_number(n),

@@ -5,7 +5,7 @@
 //! `colspan`/`rowspan` are expanded with the HTML table algorithm: a cell
 //! lands in the first column its row has free, and is stored once, at its
 //! origin, with its `span` and `rowspan`. Cell text keeps `<br>` and checkbox
-//! `<input>`s for [`crate::normalize::clean`]; other tags go, entities are
+//! `<input>`s for [`crate::text::normalize::clean`]; other tags go, entities are
 //! decoded by the parser. A table nested in a cell is read as text of that
 //! cell. Text inside a table but in no cell (a `<caption>`, text the parser
 //! moves out of the table) and text around the table on its first and last
@@ -16,7 +16,7 @@
 //! parsed and printed counts agree, else the line where the table starts.
 
 use super::{Cell, Format, FreeLine, Grid, Layout, Row};
-use crate::segment::Line;
+use crate::text::lines::Line;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
@@ -404,7 +404,7 @@ mod tests {
             }
         }
     }
-    use crate::segment::split_lines;
+    use crate::text::lines::split_lines;
 
     fn grids(src: &str) -> Layout {
         let lines = split_lines(src);

@@ -14,7 +14,7 @@ pub mod pipe;
 pub mod text;
 pub mod tsv;
 
-use crate::segment::Line;
+use crate::text::lines::Line;
 
 /// Which builder read a table; written to `source.format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ impl Cell {
             static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         let (buf, split) = SCRATCH.with_borrow_mut(|text| {
-            let folds_to_itself = crate::normalize::clean_into(raw, text);
+            let folds_to_itself = crate::text::normalize::clean_into(raw, text);
             if text.is_empty() {
                 return None;
             }
@@ -81,7 +81,7 @@ impl Cell {
                 // Many cells (ideographs, digits): the key is the text.
                 buf.push_str(text);
             } else {
-                crate::normalize::fold_key_into(text, &mut buf);
+                crate::text::normalize::fold_key_into(text, &mut buf);
             }
             Some((buf, text.len()))
         })?;
@@ -95,13 +95,13 @@ impl Cell {
         })
     }
 
-    /// Clean text (see [`crate::normalize::clean`]); never empty.
+    /// Clean text (see [`crate::text::normalize::clean`]); never empty.
     pub fn text(&self) -> &str {
         &self.buf[..self.split]
     }
 
     /// [`Cell::text`] folded for matching (see
-    /// [`crate::normalize::fold_key`]), computed once here because every
+    /// [`crate::text::normalize::fold_key`]), computed once here because every
     /// later stage compares cells with labels.
     pub fn key(&self) -> &str {
         &self.buf[self.split..]
@@ -151,7 +151,7 @@ impl FreeLine {
     pub fn new(line: usize, raw: &str) -> Option<FreeLine> {
         let body = raw.trim_start().trim_start_matches('#');
         let mut text = String::with_capacity(body.len());
-        let folds_to_itself = crate::normalize::clean_into(body, &mut text);
+        let folds_to_itself = crate::text::normalize::clean_into(body, &mut text);
         if text.is_empty() {
             return None;
         }
@@ -161,7 +161,7 @@ impl FreeLine {
             key: if folds_to_itself {
                 text.clone()
             } else {
-                crate::normalize::fold_key(&text)
+                crate::text::normalize::fold_key(&text)
             },
             text,
         })

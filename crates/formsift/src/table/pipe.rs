@@ -4,7 +4,7 @@
 //! pulldown-cmark finds the table, its rows and each cell's source range
 //! (escaped `\|`, code spans and inline HTML handled as GFM says). The
 //! builder then reads each cell's printed text from the source, so `<br>`
-//! and checkbox `<input>`s reach [`crate::normalize::clean`] as printed.
+//! and checkbox `<input>`s reach [`crate::text::normalize::clean`] as printed.
 //! Merged cells arrive as empty cells: as in tab-flattened rows, a run of
 //! empty cells after a cell is its span. Ragged rows keep their own width:
 //! the cells GFM pads a short row with are not counted, and the cells past
@@ -12,7 +12,7 @@
 //! text is lost. Rows printed without the delimiter row get one added.
 
 use super::{row_from_columns, Format, Grid, Layout};
-use crate::segment::Line;
+use crate::text::lines::Line;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
@@ -179,7 +179,7 @@ fn excess_cells(rest: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::split_lines;
+    use crate::text::lines::split_lines;
 
     fn read(src: &str) -> (Layout, usize) {
         let lines = split_lines(src);

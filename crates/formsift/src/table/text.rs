@@ -19,7 +19,7 @@
 //! (`申报单位：X      申报时间：Y`) is no table but a free line.
 
 use super::{tsv, Cell, Format, Grid, Row};
-use crate::segment::Line;
+use crate::text::lines::Line;
 use unicode_width::UnicodeWidthChar;
 
 /// One printed cell of a line: display columns `[start, end)` and its text.
@@ -90,7 +90,7 @@ fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
 fn has_cell_gap(line: &str) -> bool {
     let bytes = line.as_bytes();
     memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
-        || crate::normalize::contains_char(line, '\u{3000}')
+        || crate::text::normalize::contains_char(line, '\u{3000}')
 }
 
 /// Reads the space-aligned table starting at `start`, if there is one.
@@ -185,7 +185,7 @@ mod tests {
             assert_eq!(has_cell_gap(&line), want, "{line:?}");
         }
     }
-    use crate::segment::split_lines;
+    use crate::text::lines::split_lines;
 
     fn cells(g: &Grid) -> Vec<(usize, usize, usize, &str)> {
         g.rows

@@ -2,7 +2,7 @@
 //! `\t`, a merged cell printed as the cell followed by a run of empty cells.
 
 use super::{Format, Grid, Row};
-use crate::segment::Line;
+use crate::text::lines::Line;
 
 /// True for a line that is a tab-flattened table row.
 pub fn is_row(line: &str) -> bool {
@@ -89,7 +89,7 @@ fn next_tab(bytes: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::split_lines;
+    use crate::text::lines::split_lines;
 
     #[test]
     fn runs_of_empty_cells_are_spans() {

@@ -1,9 +1,9 @@
-//! The hand-written JSON line writer (`emit::to_json_line`) prints exactly
+//! The hand-written JSON line writer (`Record::to_json_line`) prints exactly
 //! what serde_json prints for the same record, on every sample and every
 //! form of the noisy corpus (all renderings, repairs, warnings, unmapped
 //! text, null and list values).
 
-use formsift::{emit, template::Template};
+use formsift::Extractor;
 use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -22,20 +22,22 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn hand_written_lines_equal_serde_json_on_samples_and_corpus() {
-    let template = Template::builtin();
+    let extractor = Extractor::builtin();
+    // The samples and corpus live at the repository root.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
-    files_under(Path::new("samples"), &mut files);
-    files_under(Path::new("corpus"), &mut files);
+    files_under(&root.join("samples"), &mut files);
+    files_under(&root.join("corpus"), &mut files);
     files.sort();
     let mut records = 0;
     let mut with_repairs = 0;
     for f in &files {
         let path = f.to_str().expect("utf-8 path");
-        let Ok(recs) = formsift::run_file(path, &template) else {
+        let Ok(recs) = extractor.extract_file(path) else {
             continue;
         };
         for r in &recs {
-            let ours = emit::to_json_line(r);
+            let ours = r.to_json_line();
             let serde = serde_json::to_string(r).expect("serde");
             assert_eq!(ours, serde, "{path} form {}", r.source.form_index);
             records += 1;

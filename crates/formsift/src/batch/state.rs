@@ -11,7 +11,7 @@
 //! Loading keeps only an index (path → hash, byte offset), not the entries,
 //! so memory stays small however large the corpus.
 
-use crate::batch::{CachedEntry, Reuse};
+use super::window::{CachedEntry, Reuse};
 use crate::emit::AtomicFile;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -105,10 +105,12 @@ impl PreviousState {
         Ok(state)
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.index.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
     }

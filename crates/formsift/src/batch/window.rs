@@ -1,4 +1,4 @@
-//! Batch runs: many inputs processed in parallel, results handed back in
+//! Windows: many inputs processed in parallel, results handed back in
 //! input order, memory bounded.
 //!
 //! Inputs are taken in windows (a few per worker thread, capped in bytes);
@@ -7,38 +7,28 @@
 //! before the next window starts. So output order never depends on the
 //! thread count and at most one window of results is held at a time.
 
-use crate::error::IngestError;
+use crate::error::InputError;
+use crate::extractor::Extractor;
 use crate::record::Record;
-use crate::template::Template;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
-pub use crate::ingest::DEFAULT_MAX_FILE_SIZE;
-
-/// Options of a batch run.
+/// How inputs are grouped for parallel work.
 #[derive(Debug, Clone)]
-pub struct BatchOptions {
-    /// Inputs larger than this are refused (`too_large`).
-    pub max_file_size: u64,
+pub struct Windows {
     /// Inputs per parallel window, per worker thread.
-    pub window_per_thread: usize,
+    pub per_thread: usize,
     /// Cap on the bytes of one window.
-    pub window_bytes: u64,
-    /// Decode every input as this encoding instead of detecting it.
-    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub bytes: u64,
     /// Serialize records to JSON lines in the worker threads (so the
     /// ordered sink only writes bytes and does not hold the workers back).
     pub serialize: bool,
 }
 
-impl Default for BatchOptions {
+impl Default for Windows {
     fn default() -> Self {
-        BatchOptions {
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            window_per_thread: 32,
-            window_bytes: 256 * 1024 * 1024,
-            encoding: None,
+        Windows {
+            per_thread: 32,
+            bytes: 256 * 1024 * 1024,
             serialize: false,
         }
     }
@@ -50,10 +40,10 @@ pub enum Outcome {
     /// Processed now.
     Records(Vec<Record>),
     /// Processed now and already serialized by the worker
-    /// ([`BatchOptions::serialize`]): the JSON lines and confidences.
+    /// ([`Windows::serialize`]): the JSON lines and confidences.
     Serialized(CachedEntry),
     /// Could not be processed now.
-    Failed(IngestError),
+    Failed(InputError),
     /// Unchanged since the run recorded in the state file: its output then.
     Cached(CachedEntry),
 }
@@ -72,11 +62,29 @@ pub struct CachedEntry {
     pub error: Option<(String, String)>,
 }
 
+impl CachedEntry {
+    /// The entry for records processed now.
+    pub fn of(records: &[Record]) -> CachedEntry {
+        CachedEntry {
+            lines: records.iter().map(Record::to_json_line).collect(),
+            confidences: records.iter().map(|r| r.confidence).collect(),
+            error: None,
+        }
+    }
+
+    /// The entry for an input that failed now.
+    pub fn failed(e: &InputError) -> CachedEntry {
+        CachedEntry {
+            lines: Vec::new(),
+            confidences: Vec::new(),
+            error: Some((e.kind().to_string(), e.to_string())),
+        }
+    }
+}
+
 /// One input's outcome.
 #[derive(Debug)]
 pub struct InputResult {
-    /// Position in the input list.
-    pub index: usize,
     pub path: String,
     /// blake3 of the input's bytes (when a state file is in use and the
     /// bytes could be read).
@@ -86,38 +94,8 @@ pub struct InputResult {
     pub outcome: Outcome,
 }
 
-/// Time spent per stage, summed over all threads (nanoseconds).
-#[derive(Debug, Default)]
-pub struct Timings {
-    pub read: AtomicU64,
-    pub decode: AtomicU64,
-    pub segment: AtomicU64,
-    pub extract: AtomicU64,
-    pub score: AtomicU64,
-    pub emit: AtomicU64,
-}
-
-impl Timings {
-    pub fn add(counter: &AtomicU64, since: Instant) {
-        counter.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    }
-
-    /// (stage, seconds) in pipeline order.
-    pub fn report(&self) -> Vec<(&'static str, f64)> {
-        let s = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1e9;
-        vec![
-            ("read", s(&self.read)),
-            ("decode", s(&self.decode)),
-            ("segment", s(&self.segment)),
-            ("table+normalize+repair+extract", s(&self.extract)),
-            ("score", s(&self.score)),
-            ("emit", s(&self.emit)),
-        ]
-    }
-}
-
 /// Something that decides, before an input is processed, whether its
-/// previous result can be reused (see [`crate::state`]).
+/// previous result can be reused (see [`super::state`]).
 pub trait Reuse: Sync {
     /// Returns the cached output for an input whose bytes hash to `hash`.
     fn lookup(&self, path: &str, hash: &str) -> Option<CachedEntry>;
@@ -125,84 +103,53 @@ pub trait Reuse: Sync {
 
 /// Processes one input completely.
 pub fn process_input(
-    index: usize,
     path: &str,
-    template: &Template,
-    opts: &BatchOptions,
+    extractor: &Extractor,
+    windows: &Windows,
     reuse: Option<&dyn Reuse>,
-    timings: Option<&Timings>,
 ) -> InputResult {
-    let t0 = Instant::now();
-    let bytes = match crate::ingest::read_bytes(path, opts.max_file_size) {
+    let result = |hash, bytes, outcome| InputResult {
+        path: path.to_string(),
+        hash,
+        bytes,
+        outcome,
+    };
+    let t0 = extractor.clock();
+    let bytes = match crate::ingest::read_bytes(path, extractor.max_file_size()) {
         Ok(b) => b,
-        Err(e) => {
-            return InputResult {
-                index,
-                path: path.to_string(),
-                hash: None,
-                bytes: 0,
-                outcome: Outcome::Failed(e),
-            }
-        }
+        Err(e) => return result(None, 0, Outcome::Failed(e)),
     };
     let size = bytes.len() as u64;
     let hash = reuse.map(|_| blake3::hash(&bytes).to_hex().to_string());
-    if let Some(t) = timings {
-        Timings::add(&t.read, t0);
-    }
+    extractor.lap(|t| &t.read, t0);
     if let (Some(r), Some(h)) = (reuse, &hash) {
         if let Some(entry) = r.lookup(path, h) {
-            return InputResult {
-                index,
-                path: path.to_string(),
-                hash,
-                bytes: size,
-                outcome: Outcome::Cached(entry),
-            };
+            return result(hash, size, Outcome::Cached(entry));
         }
     }
-    let t1 = Instant::now();
-    let decoded = crate::ingest::decode_with(path, bytes, opts.encoding);
-    if let Some(t) = timings {
-        Timings::add(&t.decode, t1);
-    }
-    let outcome =
-        match decoded.and_then(|text| crate::process_text_timed(path, &text, template, timings)) {
-            Ok(records) if opts.serialize => {
-                let t = Instant::now();
-                let entry = CachedEntry {
-                    lines: records.iter().map(crate::emit::to_json_line).collect(),
-                    confidences: records.iter().map(|r| r.confidence).collect(),
-                    error: None,
-                };
-                if let Some(tm) = timings {
-                    Timings::add(&tm.emit, t);
-                }
-                Outcome::Serialized(entry)
-            }
-            Ok(records) => Outcome::Records(records),
-            Err(e) => Outcome::Failed(e),
-        };
-    InputResult {
-        index,
-        path: path.to_string(),
-        hash,
-        bytes: size,
-        outcome,
-    }
+    let outcome = match extractor.extract_bytes(path, bytes) {
+        Ok(records) if windows.serialize => {
+            let t = extractor.clock();
+            let entry = CachedEntry::of(&records);
+            extractor.lap(|t| &t.emit, t);
+            Outcome::Serialized(entry)
+        }
+        Ok(records) => Outcome::Records(records),
+        Err(e) => Outcome::Failed(e),
+    };
+    result(hash, size, outcome)
 }
 
 /// Runs every input and hands each result to `sink`, in input order.
 /// `sink` returning an error stops the run (e.g. the output disk is full).
 pub fn run<E>(
     inputs: &[String],
-    template: &Template,
-    opts: &BatchOptions,
+    extractor: &Extractor,
+    windows: &Windows,
     reuse: Option<&dyn Reuse>,
-    timings: Option<&Timings>,
     mut sink: impl FnMut(InputResult) -> Result<(), E>,
 ) -> Result<(), E> {
-    let per_window = (rayon::current_num_threads() * opts.window_per_thread).max(1);
+    let per_window = (rayon::current_num_threads() * windows.per_thread).max(1);
     let mut start = 0;
     while start < inputs.len() {
         // Window: up to `per_window` inputs and `window_bytes` bytes.
@@ -212,7 +159,7 @@ pub fn run<E>(
             let size = std::fs::metadata(&inputs[end])
                 .map(|m| m.len())
                 .unwrap_or(0);
-            if end > start && bytes + size > opts.window_bytes {
+            if end > start && bytes + size > windows.bytes {
                 break;
             }
             bytes += size;
@@ -220,7 +167,7 @@ pub fn run<E>(
         }
         let results: Vec<InputResult> = (start..end)
             .into_par_iter()
-            .map(|i| process_input(i, &inputs[i], template, opts, reuse, timings))
+            .map(|i| process_input(&inputs[i], extractor, windows, reuse))
             .collect();
         for r in results {
             sink(r)?;
@@ -270,7 +217,7 @@ mod tests {
     #[test]
     fn results_come_back_in_input_order_whatever_the_threads() {
         let dir = tempfile::tempdir().unwrap();
-        let t = Template::builtin();
+        let extractor = Extractor::builtin();
         let mut inputs = Vec::new();
         for i in 0..40 {
             let p = dir.path().join(format!("f{i:02}.md"));
@@ -282,16 +229,16 @@ mod tests {
             std::fs::write(&p, body).unwrap();
             inputs.push(p.to_string_lossy().into_owned());
         }
-        let opts = BatchOptions {
-            window_per_thread: 3,
-            ..BatchOptions::default()
+        let windows = Windows {
+            per_thread: 3,
+            ..Windows::default()
         };
         let mut order = Vec::new();
-        run::<()>(&inputs, &t, &opts, None, None, |r| {
-            order.push(r.index);
+        run::<()>(&inputs, &extractor, &windows, None, |r| {
+            order.push(r.path);
             Ok(())
         })
         .unwrap();
-        assert_eq!(order, (0..40).collect::<Vec<_>>());
+        assert_eq!(order, inputs);
     }
 }
