@@ -341,9 +341,9 @@ fn cross_check<'t>(record: &mut Record, template: &'t Template) -> Vec<&'t str> 
             message: format!(
                 "{} = {} but {} = {}",
                 check.total,
-                crate::extract::values::format_number(t),
+                crate::text::numbers::format_number(t),
                 check.parts.join(" + "),
-                crate::extract::values::format_number(sum)
+                crate::text::numbers::format_number(sum)
             ),
         });
     }

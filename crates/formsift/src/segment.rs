@@ -7,6 +7,7 @@
 //! vanishing. A document with no title but with a table that prints the
 //! template's labels is one untitled form.
 
+use crate::table::sniff::{first_cells, is_table_markup};
 use crate::template::Template;
 use crate::text::lines::Line;
 use crate::text::normalize::{clean, contains_char, fold_key, is_ideograph, is_space};
@@ -118,24 +119,6 @@ fn folds_plainly(c: char) -> bool {
             0x3000..=0x3035 | 0x3037 | 0x303B..=0x303F | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
 }
 
-/// True for a line that prints HTML table cells, rows or caption, or a
-/// document's `<title>`: a title-like text inside a table is a cell (splitting
-/// the form there would cut the table), and a `<title>` in an HTML head is
-/// metadata that repeats the heading below it.
-fn is_table_markup(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    ["<td", "<th", "<tr", "<table", "<caption", "<title"]
-        .iter()
-        .any(|t| {
-            lower.match_indices(t).any(|(i, _)| {
-                lower
-                    .as_bytes()
-                    .get(i + t.len())
-                    .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
-            })
-        })
-}
-
 /// Splits the document's lines into forms. Returns no form when there is no
 /// title and no line that prints a template label in a table row.
 pub fn segment<'a>(lines: &[Line<'a>], template: &Template) -> Vec<Form<'a>> {
@@ -184,52 +167,6 @@ fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
         .take(2)
         .count();
     hits >= 2
-}
-
-/// The first non-empty cell of each table row on a line: tab separated,
-/// pipe separated, HTML rows (`<tr><td>…`, possibly many on one line), or
-/// cells apart by two spaces or U+3000.
-fn first_cells(line: &str) -> Vec<&str> {
-    let nonblank = |c: &&str| !c.trim().is_empty();
-    if line.contains('\t') {
-        return line.split('\t').find(nonblank).into_iter().collect();
-    }
-    if line.contains('|') {
-        return line.split('|').find(nonblank).into_iter().collect();
-    }
-    // ASCII lower-casing keeps byte offsets.
-    let lower = line.to_ascii_lowercase();
-    if lower.contains("<td") || lower.contains("<th") {
-        let mut out = Vec::new();
-        let mut starts: Vec<usize> = lower.match_indices("<tr").map(|(i, _)| i).collect();
-        if starts.is_empty() {
-            starts.push(0);
-        }
-        for (k, &from) in starts.iter().enumerate() {
-            let to = starts.get(k + 1).copied().unwrap_or(line.len());
-            if let Some(cell) = first_html_cell(&line[from..to], &lower[from..to]) {
-                out.push(cell);
-            }
-        }
-        return out;
-    }
-    let (pieces, _) = crate::table::text::pieces(line);
-    if pieces.len() >= 2 {
-        return pieces.first().map(|p| p.text).into_iter().collect();
-    }
-    Vec::new()
-}
-
-/// Text of the first `<td>`/`<th>` in `row` (`lower` is `row` lower-cased).
-fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
-    let at = ["<td", "<th"].iter().filter_map(|t| lower.find(t)).min()?;
-    let start = at + lower[at..].find('>')? + 1;
-    let end = ["</t", "<td", "<th", "<tr"]
-        .iter()
-        .filter_map(|t| lower[start..].find(t))
-        .min()
-        .map_or(row.len(), |e| start + e);
-    row.get(start..end).map(str::trim)
 }
 
 #[cfg(test)]
@@ -371,23 +308,6 @@ mod tests {
         // One label row is not a form; nor is prose.
         let lines = split_lines("| 项目名称 | X |\n|---|---|\n| 备注 | Y |\n");
         assert!(segment(&lines, &t).is_empty());
-    }
-
-    #[test]
-    fn first_cells_of_rows() {
-        assert_eq!(first_cells("\t\ta\tb"), vec!["a"]);
-        assert_eq!(first_cells("|  | a | b |"), vec![" a "]);
-        assert_eq!(
-            first_cells("<tr><td colspan=2><b>a</b></td><td>b"),
-            vec!["<b>a</b>"]
-        );
-        assert_eq!(first_cells("<tr><th>a<td>b"), vec!["a"]);
-        assert_eq!(
-            first_cells("<table><tr><td>a</td><td>b</td></tr><tr><td>c<td>d</table>"),
-            vec!["a", "c"]
-        );
-        assert_eq!(first_cells("  a  b"), vec!["a"]);
-        assert!(first_cells("a b").is_empty());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Typed values: turn the clean text found for a field into its value.
 
 use crate::record::{Evidence, Repair, RepairKind, Value};
-use crate::repair::{match_option, read_number, NumberRead, OptionMatch};
+use crate::repair::{match_option, OptionMatch};
 use crate::template::{Field, FieldType, Template};
 use crate::text::normalize::{clean, fold_key, CHECKED, UNCHECKED};
+use crate::text::numbers::{format_number, prints_as, read_number, NumberRead};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -127,33 +128,6 @@ fn parse_number(field: &Field, text: &str, template: &Template) -> Parsed {
             p
         }
         NumberRead::Unparsed => Parsed::unparsed(field, text, "a number"),
-    }
-}
-
-/// A number as JSON prints it (no `.0` for integers).
-pub fn format_number(n: f64) -> String {
-    if is_integer(n) {
-        itoa::Buffer::new().format(n as i64).to_string()
-    } else {
-        format!("{n}")
-    }
-}
-
-fn is_integer(n: f64) -> bool {
-    n.fract() == 0.0 && n.abs() < 9.0e15
-}
-
-/// True when `text` folds to exactly how `n` prints ([`format_number`]):
-/// the value is the text as written. Runs for every number of every form,
-/// so the common case (plain ASCII digits, which fold to themselves, and
-/// an integer) allocates nothing.
-fn prints_as(text: &str, n: f64) -> bool {
-    let plain = text
-        .bytes()
-        .all(crate::text::normalize::folds_to_itself_ascii);
-    match (plain, is_integer(n)) {
-        (true, true) => text == itoa::Buffer::new().format(n as i64),
-        _ => fold_key(text) == format_number(n),
     }
 }
 

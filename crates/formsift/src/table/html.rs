@@ -15,7 +15,7 @@
 //! the line of the k-th `<tr` (`<td`/`<th`) tag in the source when the
 //! parsed and printed counts agree, else the line where the table starts.
 
-use super::{Cell, Format, FreeLine, Grid, Layout, Row};
+use super::{sniff, Builder, Cell, Format, FreeLine, Grid, Layout, Row};
 use crate::text::lines::Line;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
@@ -26,16 +26,30 @@ const MAX_COLS: usize = 1000;
 /// Largest `rowspan` honoured (the HTML standard's limit).
 const MAX_ROWSPAN: usize = 65_534;
 
-/// True for a line that opens an HTML table.
-pub fn is_start(line: &str) -> bool {
-    find_ci(line, "<table", 0).is_some()
+/// The HTML table builder.
+pub struct HtmlTables;
+
+impl Builder for HtmlTables {
+    fn starts(&self, lines: &[Line<'_>], i: usize, _skip: Option<usize>) -> bool {
+        sniff::is_html_start(lines[i].text)
+    }
+
+    fn build(
+        &self,
+        lines: &[Line<'_>],
+        start: usize,
+        skip: Option<usize>,
+        out: &mut Layout,
+    ) -> Option<usize> {
+        Some(build(lines, start, skip, out))
+    }
 }
 
 /// Reads the HTML block starting at `start` (through the line that closes its
 /// outermost `<table>`, or, when it is never closed, through the last line
 /// that prints a table tag). Pushes its grids and free text to `out` and
 /// returns the index of the first line after the block.
-pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> usize {
+fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> usize {
     let end = block_end(lines, start, skip);
     let block = &lines[start..end];
     let mut text = String::new();
@@ -180,28 +194,6 @@ fn block_end(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> usize {
 
 fn count(hay: &str, needle: &str) -> usize {
     hay.matches(needle).count()
-}
-
-/// Case-insensitive search for an ASCII needle.
-fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
-    if n.is_empty() || h.len() < n.len() {
-        return None;
-    }
-    let last = h.len() - n.len();
-    if from > last {
-        return None;
-    }
-    // Every line of every document is asked whether it opens a table: jump
-    // between occurrences of the needle's first byte (`<`) with memchr
-    // instead of comparing at every position.
-    if !n[0].is_ascii_alphabetic() {
-        return memchr::memchr_iter(n[0], &h[from..=last])
-            .map(|k| from + k)
-            .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n));
-    }
-    (from..=last).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Byte offsets of the opening tags `<name` (followed by space, `/` or `>`),
@@ -379,31 +371,6 @@ fn push_text(p: &mut Parsed, cell_open: Option<usize>, s: &str) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn find_ci_equals_a_naive_search() {
-        let naive = |h: &str, n: &str, from: usize| {
-            (from..=h.len().saturating_sub(n.len())).find(|&i| {
-                h.len() >= n.len()
-                    && h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes())
-            })
-        };
-        for h in [
-            "",
-            "<",
-            "<TABLE>",
-            "x<tAbLe",
-            "<ta<table",
-            "项目<table>名称",
-            "<tabl",
-            "a<b<c<table",
-        ] {
-            for n in ["<table", "table", "<"] {
-                for from in 0..3 {
-                    assert_eq!(find_ci(h, n, from), naive(h, n, from), "{h} {n} {from}");
-                }
-            }
-        }
-    }
     use crate::text::lines::split_lines;
 
     fn grids(src: &str) -> Layout {

@@ -9,10 +9,11 @@
 //! [`layout`] splits a form's lines into grids and the free lines around
 //! them (title, header and signature lines).
 
-pub mod html;
-pub mod pipe;
-pub mod text;
-pub mod tsv;
+mod html;
+mod pipe;
+pub mod sniff;
+mod text;
+mod tsv;
 
 use crate::text::lines::Line;
 
@@ -203,6 +204,30 @@ pub(crate) fn row_from_columns<'a>(fields: impl IntoIterator<Item = &'a str>, li
     Row { line, cells }
 }
 
+/// One rendering's table reader. Every builder produces the same model,
+/// so nothing downstream knows which rendering a table came in.
+trait Builder: Sync {
+    /// Cheap test ([`sniff`]): may a table of this rendering start at line
+    /// `i`?
+    fn starts(&self, lines: &[Line<'_>], i: usize, skip: Option<usize>) -> bool;
+
+    /// Reads the table starting at line `start` (never reading line `skip`,
+    /// the title): pushes its grids, and any text of its block outside
+    /// cells as free lines, to `out`, and returns the index of the first
+    /// line after it; `None` (and nothing pushed) when there is no table
+    /// there after all.
+    fn build(
+        &self,
+        lines: &[Line<'_>],
+        start: usize,
+        skip: Option<usize>,
+        out: &mut Layout,
+    ) -> Option<usize>;
+}
+
+/// The builders, in the order they are tried at each line.
+const BUILDERS: [&dyn Builder; 4] = [&html::HtmlTables, &pipe::Pipe, &tsv::Tsv, &text::Aligned];
+
 /// Finds the tables in a form's lines (skipping the title line) and keeps the
 /// rest as free lines. The rendering is detected per table, so one form may
 /// mix them: an HTML `<table>` ([`html`]), a GFM pipe table with its
@@ -211,37 +236,18 @@ pub(crate) fn row_from_columns<'a>(fields: impl IntoIterator<Item = &'a str>, li
 pub fn layout(lines: &[Line<'_>], skip: Option<usize>) -> Layout {
     let mut out = Layout::default();
     let mut i = 0;
-    while i < lines.len() {
+    'lines: while i < lines.len() {
         if Some(i) == skip {
             i += 1;
             continue;
         }
-        if html::is_start(lines[i].text) {
-            let next = html::build(lines, i, skip, &mut out);
-            if next > i {
-                i = next;
-                continue;
+        for builder in BUILDERS {
+            if builder.starts(lines, i, skip) {
+                if let Some(next) = builder.build(lines, i, skip, &mut out) {
+                    i = next;
+                    continue 'lines;
+                }
             }
-        }
-        if pipe::is_start(lines, i, skip) {
-            let next = pipe::build(lines, i, skip, &mut out);
-            if next > i {
-                i = next;
-                continue;
-            }
-        }
-        if tsv::is_row(lines[i].text) {
-            let (grid, next) = tsv::build(lines, i, skip);
-            if !grid.rows.is_empty() {
-                out.grids.push(grid);
-            }
-            i = next;
-            continue;
-        }
-        if let Some((grid, next)) = text::build(lines, i, skip) {
-            out.grids.push(grid);
-            i = next;
-            continue;
         }
         if let Some(fl) = FreeLine::new(lines[i].no, lines[i].text) {
             out.free.push(fl);

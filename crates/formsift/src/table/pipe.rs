@@ -11,53 +11,36 @@
 //! the header's width (which GFM drops) are read back from the line, so no
 //! text is lost. Rows printed without the delimiter row get one added.
 
-use super::{row_from_columns, Format, Grid, Layout};
+use super::{row_from_columns, sniff, Builder, Format, Grid, Layout};
 use crate::text::lines::Line;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
-/// True for a delimiter row (`|---|:--:|`): pipe-separated pieces that are
-/// each dashes with optional alignment colons.
-pub fn is_delimiter(line: &str) -> bool {
-    let t = line.trim();
-    if !t.contains('|') {
-        return false;
+/// The GFM pipe table builder.
+pub struct Pipe;
+
+impl Builder for Pipe {
+    fn starts(&self, lines: &[Line<'_>], i: usize, skip: Option<usize>) -> bool {
+        sniff::is_pipe_start(lines, i, skip)
     }
-    let t = t.strip_prefix('|').unwrap_or(t);
-    let t = t.strip_suffix('|').unwrap_or(t);
-    t.split('|').all(|piece| {
-        let p = piece.trim();
-        let p = p.strip_prefix(':').unwrap_or(p);
-        let p = p.strip_suffix(':').unwrap_or(p);
-        !p.is_empty() && p.bytes().all(|b| b == b'-')
-    })
-}
 
-/// True for a line printed as a pipe row: `| … |`, not a delimiter row.
-fn is_pipe_row(line: &str) -> bool {
-    let t = line.trim();
-    t.len() > 1 && t.starts_with('|') && t.ends_with('|') && !is_delimiter(t)
-}
-
-/// True when line `i` starts a pipe table: a header row followed by a
-/// delimiter row (GFM), or — as OCR engines often print it — two `| … |`
-/// rows with no delimiter row at all.
-pub fn is_start(lines: &[Line<'_>], i: usize, skip: Option<usize>) -> bool {
-    let Some(next) = lines.get(i + 1) else {
-        return false;
-    };
-    let this = lines[i].text;
-    Some(i + 1) != skip
-        && ((this.contains('|') && !is_delimiter(this) && is_delimiter(next.text))
-            || (is_pipe_row(this) && is_pipe_row(next.text)))
+    fn build(
+        &self,
+        lines: &[Line<'_>],
+        start: usize,
+        skip: Option<usize>,
+        out: &mut Layout,
+    ) -> Option<usize> {
+        build(lines, start, skip, out)
+    }
 }
 
 /// Reads the pipe table starting at `start` (its header row) and pushes its
 /// grid to `out`. Returns the index of the first line after the table, or
-/// `start` when pulldown-cmark finds no table there. A table printed without
+/// `None` when pulldown-cmark finds no table there. A table printed without
 /// its delimiter row gets one (as wide as the header) before parsing.
-pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> usize {
-    let has_delimiter = lines.get(start + 1).is_some_and(|l| is_delimiter(l.text));
+fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> Option<usize> {
+    let has_delimiter = (lines.get(start + 1)).is_some_and(|l| sniff::is_pipe_delimiter(l.text));
     let mut end = start + 1;
     while end < lines.len()
         && ((has_delimiter && end == start + 1)
@@ -132,13 +115,11 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut La
             grid.rows.push(row);
         }
     }
-    let Some(last) = last else {
-        return start;
-    };
+    let last = last?;
     if !grid.rows.is_empty() {
         out.grids.push(grid);
     }
-    last + 1
+    Some(last + 1)
 }
 
 /// A cell's printed text: trimmed, a leading `|` dropped, `\|` unescaped.
@@ -183,9 +164,9 @@ mod tests {
 
     fn read(src: &str) -> (Layout, usize) {
         let lines = split_lines(src);
-        assert!(is_start(&lines, 0, None));
+        assert!(sniff::is_pipe_start(&lines, 0, None));
         let mut out = Layout::default();
-        let next = build(&lines, 0, None, &mut out);
+        let next = build(&lines, 0, None, &mut out).unwrap_or(0);
         (out, next)
     }
 
@@ -270,18 +251,18 @@ mod tests {
         );
         // One `| … |` line alone is no table.
         let lines = split_lines("| a | b |\nfree\n");
-        assert!(!is_start(&lines, 0, None));
+        assert!(!sniff::is_pipe_start(&lines, 0, None));
     }
 
     #[test]
     fn a_delimiter_alone_is_not_a_table() {
         let lines = split_lines("just text\n|---|---|\n");
-        assert!(!is_start(&lines, 0, None));
-        assert!(!is_delimiter("a | b"));
-        assert!(is_delimiter("|:--|--:|"));
-        assert!(is_delimiter(" --- | :-: "));
-        assert!(!is_delimiter("|---||"));
-        assert!(!is_delimiter("|"));
-        assert!(!is_delimiter("|-x-|"));
+        assert!(!sniff::is_pipe_start(&lines, 0, None));
+        assert!(!sniff::is_pipe_delimiter("a | b"));
+        assert!(sniff::is_pipe_delimiter("|:--|--:|"));
+        assert!(sniff::is_pipe_delimiter(" --- | :-: "));
+        assert!(!sniff::is_pipe_delimiter("|---||"));
+        assert!(!sniff::is_pipe_delimiter("|"));
+        assert!(!sniff::is_pipe_delimiter("|-x-|"));
     }
 }

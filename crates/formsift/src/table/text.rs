@@ -18,64 +18,9 @@
 //! least two rows of two or more cells, so a stray line with a double space
 //! (`申报单位：X      申报时间：Y`) is no table but a free line.
 
-use super::{tsv, Cell, Format, Grid, Row};
+use super::sniff::{self, pieces, Piece};
+use super::{Builder, Cell, Format, Grid, Layout, Row};
 use crate::text::lines::Line;
-use unicode_width::UnicodeWidthChar;
-
-/// One printed cell of a line: display columns `[start, end)` and its text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Piece<'a> {
-    pub start: usize,
-    pub end: usize,
-    pub text: &'a str,
-}
-
-/// Splits a line into cells at runs of 2+ spaces or at U+3000. Returns the
-/// cells and the line's display width (trailing spaces included).
-pub fn pieces(line: &str) -> (Vec<Piece<'_>>, usize) {
-    let mut out = Vec::new();
-    let mut col = 0;
-    // Current cell: byte start, display start, byte end, display end.
-    let mut cur: Option<(usize, usize, usize, usize)> = None;
-    // Whitespace run since the last non-space: ASCII spaces, saw U+3000.
-    let mut run = (0usize, false);
-    for (b, c) in line.char_indices() {
-        let w = c.width().unwrap_or(0);
-        if c == ' ' || c == '\u{3000}' {
-            if c == ' ' {
-                run.0 += 1;
-            } else {
-                run.1 = true;
-            }
-            col += w;
-            continue;
-        }
-        let separated = run.0 >= 2 || run.1;
-        match cur {
-            Some((bs, cs, _, _)) if !separated => cur = Some((bs, cs, b + c.len_utf8(), col + w)),
-            _ => {
-                if let Some((bs, cs, be, ce)) = cur.take() {
-                    out.push(Piece {
-                        start: cs,
-                        end: ce,
-                        text: &line[bs..be],
-                    });
-                }
-                cur = Some((b, col, b + c.len_utf8(), col + w));
-            }
-        }
-        run = (0, false);
-        col += w;
-    }
-    if let Some((bs, cs, be, ce)) = cur {
-        out.push(Piece {
-            start: cs,
-            end: ce,
-            text: &line[bs..be],
-        });
-    }
-    (out, col)
-}
 
 fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
     match pieces {
@@ -85,23 +30,33 @@ fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
     }
 }
 
-/// True when `line` holds two spaces in a row or a U+3000, found with
-/// `memchr` (`str::contains` builds a searcher per call).
-fn has_cell_gap(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
-        || crate::text::normalize::contains_char(line, '\u{3000}')
+/// The space-aligned table builder.
+pub struct Aligned;
+
+impl Builder for Aligned {
+    /// Two cells need a gap of two spaces or a U+3000 between them; every
+    /// free line of every form is asked, so look for one before measuring.
+    fn starts(&self, lines: &[Line<'_>], i: usize, _skip: Option<usize>) -> bool {
+        sniff::has_cell_gap(lines[i].text)
+    }
+
+    fn build(
+        &self,
+        lines: &[Line<'_>],
+        start: usize,
+        skip: Option<usize>,
+        out: &mut Layout,
+    ) -> Option<usize> {
+        let (grid, next) = build(lines, start, skip)?;
+        out.grids.push(grid);
+        Some(next)
+    }
 }
 
 /// Reads the space-aligned table starting at `start`, if there is one.
 /// Returns the grid and the index of the first line after it.
-pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid, usize)> {
-    // Two cells need a gap of two spaces or a U+3000 between them; every
-    // free line of every form is asked, so look for one before measuring.
+fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid, usize)> {
     let line = lines.get(start)?.text;
-    if !has_cell_gap(line) {
-        return None;
-    }
     let (first, _) = pieces(line);
     if first.len() < 2 || lines[start].text.contains('\t') {
         return None;
@@ -110,7 +65,7 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(G
     let mut end = start;
     while end < lines.len() && Some(end) != skip {
         let text = lines[end].text;
-        if text.trim().is_empty() || tsv::is_row(text) || super::html::is_start(text) {
+        if text.trim().is_empty() || sniff::is_tsv_row(text) || sniff::is_html_start(text) {
             break;
         }
         let (p, width) = pieces(text);
@@ -170,21 +125,6 @@ pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(G
 mod tests {
     use super::*;
 
-    #[test]
-    fn cell_gaps_are_found_as_contains_finds_them() {
-        let pieces = [
-            " ", "  ", "a", "中", "\u{3000}", "、", "\u{3001}", "\u{e3}", "。 ",
-        ];
-        let mut rng = crate::Xorshift(0x9e37_79b9_7f4a_7c15u64);
-        for _ in 0..5_000 {
-            let seed = rng.next();
-            let line: String = (0..(seed % 10) as usize)
-                .map(|k| pieces[((seed >> (k * 5)) as usize) % pieces.len()])
-                .collect();
-            let want = line.contains("  ") || line.contains('\u{3000}');
-            assert_eq!(has_cell_gap(&line), want, "{line:?}");
-        }
-    }
     use crate::text::lines::split_lines;
 
     fn cells(g: &Grid) -> Vec<(usize, usize, usize, &str)> {
@@ -193,21 +133,6 @@ mod tests {
             .flat_map(|r| r.cells.iter())
             .map(|c| (c.line, c.col, c.span, c.text()))
             .collect()
-    }
-
-    #[test]
-    fn pieces_split_at_two_spaces_and_ideographic_space() {
-        let (p, w) = pieces("项目名称  经费 20\u{a0}万元\u{3000}x  ");
-        let t: Vec<(usize, usize, &str)> = p.iter().map(|p| (p.start, p.end, p.text)).collect();
-        assert_eq!(
-            t,
-            vec![
-                (0, 8, "项目名称"),
-                (10, 22, "经费 20\u{a0}万元"),
-                (24, 25, "x")
-            ]
-        );
-        assert_eq!(w, 27);
     }
 
     #[test]

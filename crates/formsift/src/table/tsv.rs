@@ -1,26 +1,42 @@
 //! Builder for tab-flattened rows: one table row per line, cells separated by
 //! `\t`, a merged cell printed as the cell followed by a run of empty cells.
 
-use super::{Format, Grid, Row};
+use super::{sniff, Builder, Format, Grid, Layout, Row};
 use crate::text::lines::Line;
 
-/// True for a line that is a tab-flattened table row.
-pub fn is_row(line: &str) -> bool {
-    // Blank means whitespace only: `trim` would also walk the line from its
-    // end; this stops at the first character that is not a space.
-    memchr::memchr(b'\t', line.as_bytes()).is_some() && !line.chars().all(char::is_whitespace)
+/// The tab-flattened table builder.
+pub struct Tsv;
+
+impl Builder for Tsv {
+    fn starts(&self, lines: &[Line<'_>], i: usize, _skip: Option<usize>) -> bool {
+        sniff::is_tsv_row(lines[i].text)
+    }
+
+    fn build(
+        &self,
+        lines: &[Line<'_>],
+        start: usize,
+        skip: Option<usize>,
+        out: &mut Layout,
+    ) -> Option<usize> {
+        let (grid, next) = build(lines, start, skip);
+        if !grid.rows.is_empty() {
+            out.grids.push(grid);
+        }
+        Some(next)
+    }
 }
 
 /// Builds one grid from the run of rows starting at `start`; blank lines
 /// inside the run do not end it when another row follows. Returns the grid
 /// and the index of the first line after it.
-pub fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> (Grid, usize) {
+fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> (Grid, usize) {
     let mut rows = Vec::with_capacity(32);
     let mut i = start;
     let mut end = start;
     while i < lines.len() && Some(i) != skip {
         let text = lines[i].text;
-        if is_row(text) {
+        if sniff::is_tsv_row(text) {
             rows.push(parse_row(text, lines[i].no));
             i += 1;
             end = i;
