@@ -31,12 +31,12 @@ mod extract;
 mod extractor;
 mod ingest;
 mod record;
-mod repair;
 mod score;
 mod segment;
 mod table;
 mod template;
 mod text;
+mod vocab;
 
 pub use batch::{run_batch, BatchOptions, Observer, Summary};
 pub use emit::{remove_temp_files, write_atomic};

@@ -162,7 +162,7 @@ fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
         .flat_map(|l| first_cells(l.text))
         .filter(|first| {
             let key = fold_key(&clean(first));
-            template.label_index.contains_key(&key)
+            template.labels.exact(&key).is_some()
         })
         .take(2)
         .count();

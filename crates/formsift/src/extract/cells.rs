@@ -1,10 +1,9 @@
 //! Cell classification: is a cell a template label, a label followed by its
 //! value (`年度资金总额： 8 万元`), or a plain value?
 
-use crate::repair::{match_labels, LabelMatch, MatchQuality};
 use crate::template::Template;
 use crate::text::normalize::enumerator_len;
-use aho_corasick::{Anchored, Input};
+use crate::vocab::{MatchQuality, WordMatch};
 
 /// Lowest score for a cut-short or confused label to count.
 pub const MIN_LABEL_SCORE: f64 = 0.3;
@@ -27,7 +26,7 @@ pub enum CellClass {
 
 /// A cell's candidate labels: one (an exact label, most cells) without a
 /// list to allocate, or several.
-pub type Candidates = super::OneOrMany<LabelMatch>;
+pub type Candidates = super::OneOrMany<WordMatch>;
 
 impl CellClass {
     pub fn is_label(&self) -> bool {
@@ -44,20 +43,17 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
     }
     // Most cells start with no label's first character: neither the exact
     // lookup nor the anchored search can then match.
-    let may_start = template.labels.may_start_with_label(key);
+    let may_start = template.labels.may_start_a_word(key);
     // 1. The whole cell is a label, exactly or cut short / confused.
-    if let Some(&label) = may_start.then(|| template.label_index.get(key)).flatten() {
-        let exact = LabelMatch {
-            label,
-            score: 1.0,
-            quality: MatchQuality::Exact,
-        };
+    if let Some(label) = may_start.then(|| template.labels.exact(key)).flatten() {
         return CellClass::Label {
-            cands: super::OneOrMany::One(exact),
+            cands: super::OneOrMany::One(WordMatch::exact(label)),
             inline: None,
         };
     }
-    let cands: Vec<LabelMatch> = match_labels(key, &template.labels)
+    let cands: Vec<WordMatch> = template
+        .labels
+        .matches(key)
         .into_iter()
         .filter(|m| m.score >= MIN_LABEL_SCORE)
         .collect();
@@ -79,15 +75,14 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
         };
     }
     // 2. The cell starts with a label and goes on with its value.
-    let input = Input::new(key).anchored(Anchored::Yes);
-    if let Some(m) = may_start
-        .then(|| template.label_automaton.find(input))
+    if let Some((label, end)) = may_start
+        .then(|| template.labels.word_at_start(key))
         .flatten()
     {
-        let rest = &text[crate::text::normalize::clean_offset(text, skip + m.end())..];
+        let rest = &text[crate::text::normalize::clean_offset(text, skip + end)..];
         // A short label run straight into more Han text is a word of a
         // longer phrase (单位 in 单位养护成本), not a label with its value.
-        let short = m.end() - m.start() < SHORT_LABEL_BYTES;
+        let short = end < SHORT_LABEL_BYTES;
         if short
             && rest
                 .chars()
@@ -97,13 +92,8 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             return CellClass::Value;
         }
         let value = strip_label_tail(rest);
-        let exact = LabelMatch {
-            label: m.pattern().as_usize(),
-            score: 1.0,
-            quality: MatchQuality::Exact,
-        };
         return CellClass::Label {
-            cands: super::OneOrMany::One(exact),
+            cands: super::OneOrMany::One(WordMatch::exact(label)),
             inline: (!value.is_empty()).then(|| value.to_string()),
         };
     }
@@ -148,7 +138,7 @@ mod tests {
     fn label_text(c: &CellClass, t: &Template) -> (String, Option<String>) {
         match c {
             CellClass::Label { cands, inline } => {
-                (t.labels[cands[0].label].text.to_string(), inline.clone())
+                (t.labels[cands[0].word].text.to_string(), inline.clone())
             }
             CellClass::Value => ("<value>".into(), None),
         }

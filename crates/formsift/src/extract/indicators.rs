@@ -10,10 +10,10 @@
 
 use super::{Consumed, PerCell};
 use crate::record::{Indicator, Repair, RepairKind};
-use crate::repair::{best_label, best_labels, MatchQuality};
 use crate::table::{Cell, Grid};
 use crate::template::{HeaderRole, Indicators, Template};
 use crate::text::normalize::{enumerator_len, strip_enumerator};
+use crate::vocab::{MatchQuality, Vocabulary};
 use std::sync::Arc;
 
 /// Column roles read from the indicator header row.
@@ -30,22 +30,18 @@ pub struct Header {
 
 /// [`header_role`] of a folded key.
 pub fn header_role_key(key: &str, template: &Template) -> Option<HeaderRole> {
-    if let Some(m) = best_label(key, &template.indicators.header_labels) {
-        return Some(template.indicators.headers[m.label].1);
+    if let Some(m) = template.indicators.header_labels.best(key) {
+        return Some(template.indicators.header_roles[m.word]);
     }
     // A header printed with its qualifier: 指标值（含数字及文字描述）.
     // This runs for every cell above the indicator table: a cell starting
     // with no header's first character is ruled out before any compare.
-    if !template.indicators.header_labels.may_start_with_label(key) {
+    if !template.indicators.header_labels.may_start_a_word(key) {
         return None;
     }
-    template
-        .indicators
-        .headers
-        .iter()
-        .filter(|(l, _)| key.starts_with(&l.key))
-        .max_by_key(|(l, _)| l.key.len())
-        .map(|(_, r)| *r)
+    let ind = &template.indicators;
+    let (word, _) = ind.header_labels.word_at_start(key)?;
+    Some(ind.header_roles[word])
 }
 
 /// True when the row looks like the indicator header (two or more roles).
@@ -106,7 +102,7 @@ enum Kind {
 
 fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
     let key = &cell.key()[enumerator_len(cell.key())..];
-    let [l1, l2] = best_labels(key, [&ind.level1, &ind.level2]);
+    let [l1, l2] = Vocabulary::best_in_each(key, [&ind.level1, &ind.level2]);
     match (l1, l2) {
         (Some(a), Some(b)) => {
             // A name in both vocabularies (成本指标): its column decides.
@@ -121,13 +117,13 @@ fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
                 .min()
                 .unwrap_or(usize::MAX);
             if d1 < d2 {
-                Kind::Level1(a.label, a.quality)
+                Kind::Level1(a.word, a.quality)
             } else {
-                Kind::Level2(b.label, b.quality)
+                Kind::Level2(b.word, b.quality)
             }
         }
-        (Some(a), None) => Kind::Level1(a.label, a.quality),
-        (None, Some(b)) => Kind::Level2(b.label, b.quality),
+        (Some(a), None) => Kind::Level1(a.word, a.quality),
+        (None, Some(b)) => Kind::Level2(b.word, b.quality),
         (None, None) => Kind::Text,
     }
 }
@@ -366,8 +362,8 @@ fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indi
             let twin_later = kinds[i + 1..].iter().any(|k| matches!(k, Kind::Level2(..)));
             if twin_later && kinds.get(i + 1) == Some(&Kind::Text) {
                 let key = &cells[i].key()[enumerator_len(cells[i].key())..];
-                if let Some(m) = best_label(key, &ind.level2) {
-                    kinds[i] = Kind::Level2(m.label, m.quality);
+                if let Some(m) = ind.level2.best(key) {
+                    kinds[i] = Kind::Level2(m.word, m.quality);
                 }
             }
         }
@@ -380,8 +376,8 @@ fn level1_by_count(kinds: &mut [Kind], cells: &[Cell], halves: usize, ind: &Indi
         return;
     };
     let key = &cells[first].key()[enumerator_len(cells[first].key())..];
-    if let Some(m) = best_label(key, &ind.level1) {
-        kinds[first] = Kind::Level1(m.label, m.quality);
+    if let Some(m) = ind.level1.best(key) {
+        kinds[first] = Kind::Level1(m.word, m.quality);
     }
 }
 

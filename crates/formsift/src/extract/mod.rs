@@ -16,11 +16,11 @@ pub mod indicators;
 pub mod values;
 
 use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
-use crate::repair::LabelMatch;
 use crate::segment::Form;
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
 use crate::text::normalize::{clean, fold_key, is_cjk};
+use crate::vocab::WordMatch;
 use cells::{classify_key, strip_label_tail, CellClass};
 use std::ops::Range;
 use std::sync::Arc;
@@ -173,15 +173,14 @@ impl<'t> State<'t> {
     /// which survives a row shifted sideways (a nearest-anchor rule does not).
     fn resolve(
         &self,
-        cands: &[LabelMatch],
+        cands: &[WordMatch],
         col: Option<usize>,
         order: Option<(usize, usize)>,
-    ) -> Option<(LabelMatch, Resolved)> {
+    ) -> Option<(WordMatch, Resolved)> {
         for cand in cands {
-            let label = &self.template.labels[cand.label];
-            match &label.target {
+            match &self.template.label_targets[cand.word] {
                 LabelTarget::Scaffold => {
-                    if !self.used_labels[cand.label] {
+                    if !self.used_labels[cand.word] {
                         return Some((*cand, Resolved::Scaffold));
                     }
                 }
@@ -288,8 +287,8 @@ impl<'t> State<'t> {
     }
 }
 
-fn label_repairs(m: &LabelMatch, printed: &str, template: &Template) -> Vec<Repair> {
-    let to = &template.labels[m.label].text;
+fn label_repairs(m: &WordMatch, printed: &str, template: &Template) -> Vec<Repair> {
+    let to = &template.labels[m.word].text;
     m.quality
         .repair_kinds()
         .iter()
@@ -403,13 +402,11 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
         .find(|&r| {
             grid.rows[r].cells.iter().any(|c| {
                 let key = &c.key()[crate::text::normalize::enumerator_len(c.key())..];
-                if !template.labels.may_start_with_label(key) {
+                if !template.labels.may_start_a_word(key) {
                     return false;
                 }
-                let exact = template.label_index.get(key);
-                exact
-                    .map(|&l| matches!(template.labels[l].target, LabelTarget::Fields(_)))
-                    .unwrap_or(false)
+                let exact = template.labels.exact(key);
+                exact.is_some_and(|l| matches!(template.label_targets[l], LabelTarget::Fields(_)))
                     || starts_with_field_label(key, template)
             })
         })
@@ -421,14 +418,11 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
 /// `label：value` cell such as a signature).
 fn starts_with_field_label(key: &str, template: &Template) -> bool {
     template
-        .label_automaton
-        .find(aho_corasick::Input::new(key).anchored(aho_corasick::Anchored::Yes))
-        .map(|m| {
-            key[m.end()..].starts_with(':')
-                && matches!(
-                    template.labels[m.pattern().as_usize()].target,
-                    LabelTarget::Fields(_)
-                )
+        .labels
+        .word_at_start(key)
+        .map(|(word, end)| {
+            key[end..].starts_with(':')
+                && matches!(template.label_targets[word], LabelTarget::Fields(_))
         })
         .unwrap_or(false)
 }
@@ -456,7 +450,7 @@ fn fields_from_grid(
             let order = cands.first().map(|first| {
                 let same = |c: &CellClass| match c {
                     CellClass::Label { cands: cs, .. } => {
-                        cs.first().map(|m| m.label) == Some(first.label)
+                        cs.first().map(|m| m.word) == Some(first.word)
                     }
                     CellClass::Value => false,
                 };
@@ -473,7 +467,7 @@ fn fields_from_grid(
                 continue;
             };
             consumed.mark(r, ci);
-            st.used_labels[m.label] = true;
+            st.used_labels[m.word] = true;
             let fields = resolved.fields();
             if fields.is_empty() {
                 continue;
@@ -583,11 +577,9 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
             }
         }
     }
-    let hits: Vec<(usize, usize, usize)> = template
-        .label_automaton
-        .find_iter(key)
-        .filter(|m| m.start() == 0 || key[m.end()..].starts_with(':'))
-        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+    let hits: Vec<(usize, usize, usize)> = (template.labels.words_in(key))
+        .filter(|(at, _)| at.start == 0 || key[at.end..].starts_with(':'))
+        .map(|(at, word)| (at.start, at.end, word))
         .collect();
     let Some(&(first_start, _, _)) = hits.first() else {
         st.unmapped(line, text);
@@ -599,12 +591,7 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
         let stop = hits.get(k + 1).map(|h| offset(h.0)).unwrap_or(text.len());
         let start = offset(end).min(stop);
         let value = strip_label_tail(&text[start..stop]).to_string();
-        let exact = LabelMatch {
-            label,
-            score: 1.0,
-            quality: crate::repair::MatchQuality::Exact,
-        };
-        match st.resolve(&[exact], None, None) {
+        match st.resolve(&[WordMatch::exact(label)], None, None) {
             Some((_, Resolved::Scaffold)) => {
                 st.used_labels[label] = true;
                 st.unmapped(line, &value);
@@ -903,10 +890,7 @@ fn continues_phrase(rest: &str, template: &Template) -> bool {
         .dangling_keys
         .iter()
         .any(|e| e.as_bytes().first() == first && rest.starts_with(e.as_str()));
-    let label = template
-        .label_automaton
-        .find(aho_corasick::Input::new(rest).anchored(aho_corasick::Anchored::Yes))
-        .is_some();
+    let label = template.labels.word_at_start(rest).is_some();
     !joins && !label
 }
 

@@ -1,10 +1,10 @@
 //! Typed values: turn the clean text found for a field into its value.
 
 use crate::record::{Evidence, Repair, RepairKind, Value};
-use crate::repair::{match_option, OptionMatch};
 use crate::template::{Field, FieldType, Template};
 use crate::text::normalize::{clean, fold_key, CHECKED, UNCHECKED};
 use crate::text::numbers::{format_number, prints_as, read_number, NumberRead};
+use crate::vocab::OptionMatch;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -208,7 +208,6 @@ fn parse_choice(field: &Field, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::blank();
     }
-    let options = &field.option_keys;
     let items = box_items(text);
     let any_box = items.iter().any(|i| i.checked.is_some());
     let mut chosen: Vec<String> = Vec::new();
@@ -223,15 +222,15 @@ fn parse_choice(field: &Field, text: &str) -> Parsed {
         if !wanted {
             continue;
         }
-        match match_option(&fold_key(&item.text), options) {
-            OptionMatch::Exact(i) => push_unique(&mut chosen, &field.options[i]),
+        match field.options.option(&fold_key(&item.text)) {
+            OptionMatch::Exact(i) => push_unique(&mut chosen, &field.options[i].text),
             OptionMatch::Repaired(i) => {
                 repairs.push(Repair::change(
                     RepairKind::LabelTruncated,
                     &item.text,
-                    &field.options[i],
+                    &field.options[i].text,
                 ));
-                push_unique(&mut chosen, &field.options[i]);
+                push_unique(&mut chosen, &field.options[i].text);
             }
             OptionMatch::Ambiguous | OptionMatch::None => warnings.push((
                 "unknown_option".to_string(),

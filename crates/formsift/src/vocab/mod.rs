@@ -1,0 +1,243 @@
+//! Vocabulary: the words a template expects to see printed (labels,
+//! options, column headers, indicator level names), and every way the
+//! pipeline looks printed text up in them:
+//!
+//! - **exact**: a folded text that is a word ([`Vocabulary::exact`]);
+//! - **prefix**: a word at the start of a text, or every word inside a line
+//!   ([`Vocabulary::word_at_start`], [`Vocabulary::words_in`]);
+//! - **fuzzy**: what an OCR'd text, cut short or with characters confused,
+//!   may stand for ([`Vocabulary::matches`], [`Vocabulary::best`],
+//!   [`Vocabulary::option`]), by the one rule in [`fuzzy::score`], against
+//!   the *whole* vocabulary — never a list of known typos.
+//!
+//! Texts are compared as folded keys ([`crate::text::normalize::fold_key`]).
+
+mod fuzzy;
+mod index;
+
+pub use fuzzy::{MatchQuality, WordMatch};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use index::{char_mask, Index};
+use rustc_hash::FxHashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// One word of a vocabulary.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// As written in the template (shared with the records that print it).
+    pub text: Arc<str>,
+    /// Folded, for matching.
+    pub key: String,
+    pub chars: Vec<char>,
+    /// A 64-bit set of `chars`: a cell with more characters outside it than
+    /// the matcher allows confused is rejected without scoring.
+    pub mask: u64,
+}
+
+impl Word {
+    /// A word printed as `text`, compared as `key` (its folded form).
+    pub fn new(text: &str, key: String) -> Word {
+        let chars: Vec<char> = key.chars().collect();
+        Word {
+            text: text.into(),
+            mask: char_mask(&chars),
+            chars,
+            key,
+        }
+    }
+}
+
+/// Result of matching an option text against a choice's vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionMatch {
+    Exact(usize),
+    /// A cut-short or confused spelling of exactly one option.
+    Repaired(usize),
+    /// Could be several options.
+    Ambiguous,
+    None,
+}
+
+/// A list of words (in template order) with what every lookup needs.
+/// Derefs to the words.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    words: Vec<Word>,
+    index: Index,
+    /// Folded key → word, for the keys no other word shares: a text that
+    /// is one exactly is that word (an exact match outscores every other),
+    /// found without scoring.
+    unique: FxHashMap<String, usize>,
+    /// Leftmost-longest automaton over the keys (pattern i is word i).
+    automaton: AhoCorasick,
+}
+
+impl Vocabulary {
+    pub fn new(words: Vec<Word>) -> Result<Vocabulary, aho_corasick::BuildError> {
+        let mut unique: FxHashMap<String, usize> = FxHashMap::default();
+        let mut shared = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if unique.insert(w.key.clone(), i).is_some() {
+                shared.push(w.key.clone());
+            }
+        }
+        for key in shared {
+            unique.remove(&key);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Both)
+            .build(words.iter().map(|w| w.key.as_str()))?;
+        Ok(Vocabulary {
+            index: Index::new(&words),
+            words,
+            unique,
+            automaton,
+        })
+    }
+
+    /// False when the folded `key` surely does not start with a whole word
+    /// (so neither equals one nor begins with one).
+    pub fn may_start_a_word(&self, key: &str) -> bool {
+        key.chars()
+            .next()
+            .is_some_and(|c| self.index.may_start_with(c))
+    }
+
+    /// The word whose folded key is exactly `key`, when no other word has
+    /// that key.
+    pub fn exact(&self, key: &str) -> Option<usize> {
+        if !self.may_start_a_word(key) {
+            return None;
+        }
+        self.unique.get(key).copied()
+    }
+
+    /// The longest word `key` starts with: (word, end of the word in `key`).
+    pub fn word_at_start(&self, key: &str) -> Option<(usize, usize)> {
+        if !self.may_start_a_word(key) {
+            return None;
+        }
+        let m = (self.automaton).find(Input::new(key).anchored(Anchored::Yes))?;
+        Some((m.pattern().as_usize(), m.end()))
+    }
+
+    /// Every word inside `key`, leftmost-longest, left to right: (where,
+    /// word).
+    pub fn words_in<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> impl Iterator<Item = (Range<usize>, usize)> + 'a {
+        (self.automaton)
+            .find_iter(key)
+            .map(|m| (m.range(), m.pattern().as_usize()))
+    }
+
+    /// Every word the folded cell could be, best first (ties: vocabulary
+    /// order).
+    pub fn matches(&self, cell_key: &str) -> Vec<WordMatch> {
+        let mut out = Vec::new();
+        fuzzy::for_each_match(cell_key, &[self], |_, m| out.push(m));
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.word.cmp(&b.word)));
+        out
+    }
+
+    /// The single best word, if one stands out (a tie between two
+    /// different words is no match: the cell is ambiguous).
+    pub fn best(&self, cell_key: &str) -> Option<WordMatch> {
+        let [best] = Vocabulary::best_in_each(cell_key, [self]);
+        best
+    }
+
+    /// [`Vocabulary::best`] in each of several vocabularies, decoding the
+    /// cell once.
+    pub fn best_in_each<const N: usize>(
+        cell_key: &str,
+        sets: [&Vocabulary; N],
+    ) -> [Option<WordMatch>; N] {
+        let mut best: [Option<WordMatch>; N] = [None; N];
+        let mut tied = [false; N];
+        // A cell printing a word exactly (most label cells) is that word: no
+        // other scores 1. Only the other sets are scored.
+        let mut open = sets;
+        let mut open_at = [0; N];
+        let mut n_open = 0;
+        for (i, set) in sets.iter().enumerate() {
+            match set.exact(cell_key) {
+                Some(word) => best[i] = Some(WordMatch::exact(word)),
+                None => {
+                    open[n_open] = set;
+                    open_at[n_open] = i;
+                    n_open += 1;
+                }
+            }
+        }
+        if n_open == 0 {
+            return best;
+        }
+        fuzzy::for_each_match(cell_key, &open[..n_open], |k, m| {
+            let set = open_at[k];
+            match best[set] {
+                Some(b) if m.score < b.score => {}
+                Some(b) if m.score == b.score => tied[set] = true,
+                _ => {
+                    best[set] = Some(m);
+                    tied[set] = false;
+                }
+            }
+        });
+        for (b, t) in best.iter_mut().zip(tied) {
+            if t {
+                *b = None;
+            }
+        }
+        best
+    }
+
+    /// Which option a folded ticked text (e.g. `市委市政府决`) is. Besides
+    /// the fuzzy rule, an option followed by OCR junk, and a 2-character
+    /// beginning, count as the option when only one fits.
+    pub fn option(&self, text: &str) -> OptionMatch {
+        if let Some(i) = self.words.iter().position(|o| o.key == text) {
+            return OptionMatch::Exact(i);
+        }
+        let t: Vec<char> = text.chars().collect();
+        // (option, clean prefix?) for every option the text could be.
+        let hits: Vec<(usize, bool)> = (self.words.iter().enumerate())
+            .filter_map(|(i, o)| {
+                let oc = &o.chars;
+                if t.len() > oc.len() && t.starts_with(oc) && oc.len() >= 2 {
+                    // The option followed by OCR junk.
+                    return Some((i, true));
+                }
+                if t.len() == 2 && oc.len() > 2 && oc.starts_with(&t) {
+                    return Some((i, true));
+                }
+                fuzzy::score(&t, oc).map(|(_, q)| (i, q == MatchQuality::Truncated))
+            })
+            .collect();
+        let clean: Vec<usize> = hits.iter().filter(|h| h.1).map(|h| h.0).collect();
+        let pick = if clean.is_empty() {
+            hits.iter().map(|h| h.0).collect()
+        } else {
+            clean
+        };
+        match pick.as_slice() {
+            [] => OptionMatch::None,
+            [one] => OptionMatch::Repaired(*one),
+            _ => OptionMatch::Ambiguous,
+        }
+    }
+}
+
+impl std::ops::Deref for Vocabulary {
+    type Target = [Word];
+    fn deref(&self) -> &[Word] {
+        &self.words
+    }
+}
+
+#[cfg(test)]
+mod tests;

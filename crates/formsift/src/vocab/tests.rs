@@ -1,0 +1,166 @@
+//! The vocabulary's lookups against their definitions: the index and the
+//! exact lookup never change what scoring every word finds.
+
+use super::fuzzy::{may_match_any, score};
+use super::*;
+use crate::template::{LabelTarget, Template};
+
+fn chars(s: &str) -> Vec<char> {
+    s.chars().collect()
+}
+
+#[test]
+fn the_prefilter_never_rules_out_a_match() {
+    let t = Template::builtin();
+    let sets = [
+        &t.labels,
+        &t.indicators.header_labels,
+        &t.indicators.level1,
+        &t.indicators.level2,
+    ];
+    let mut rng = crate::Xorshift(0x2545_f491_4f6c_dd1du64);
+    let mut matched = 0;
+    for set in sets {
+        for label in set.iter() {
+            let chars: Vec<char> = label.key.chars().collect();
+            for _ in 0..40 {
+                let seed = rng.next();
+                // A prefix of the label with up to two characters
+                // replaced (the first among them, often).
+                let len = 1 + (seed % chars.len() as u64) as usize;
+                let mut v: Vec<char> = chars[..len].to_vec();
+                for k in 0..(seed >> 8) % 3 {
+                    let at = ((seed >> (16 + 8 * k)) as usize) % len;
+                    v[at] = ['某', 'x', '一', '指'][((seed >> (40 + k)) % 4) as usize];
+                }
+                let key: String = v.iter().collect();
+                // Scored against every label, without the index.
+                if set.iter().any(|l| score(&v, &l.chars).is_some()) {
+                    matched += 1;
+                    assert!(may_match_any(&key, &[set]), "{key:?} vs {}", label.key);
+                }
+            }
+        }
+    }
+    assert!(matched > 500, "{matched}");
+}
+
+/// The indexed matcher finds exactly what scoring every label finds.
+#[test]
+fn indexed_matching_equals_scoring_the_whole_vocabulary() {
+    let t = Template::builtin();
+    let brute = |key: &str| -> Vec<(usize, MatchQuality)> {
+        let cell = chars(key);
+        let mut v: Vec<(usize, f64, MatchQuality)> = t
+            .labels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| score(&cell, &l.chars).map(|(s, q)| (i, s, q)))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().map(|(i, _, q)| (i, q)).collect()
+    };
+    let mut probes = Vec::new();
+    let t_ind = &t.indicators;
+    for l in t
+        .labels
+        .iter()
+        .chain(t_ind.level1.iter())
+        .chain(t_ind.level2.iter())
+    {
+        let c = &l.chars;
+        for cut in 1..=c.len() {
+            probes.push(c[..cut].iter().collect::<String>());
+            // One character confused, at each position of the cut.
+            for at in 0..cut {
+                let mut m = c[..cut].to_vec();
+                m[at] = '口';
+                probes.push(m.into_iter().collect());
+            }
+        }
+    }
+    assert!(probes.len() > 1000);
+    for p in &probes {
+        // Several sets at once give what each set gives alone.
+        let sets = [&t.labels, &t.indicators.level1, &t.indicators.level2];
+        let each = sets.map(|s| s.best(p));
+        assert_eq!(Vocabulary::best_in_each(p, sets), each, "{p}");
+        // The best is the one top score of scoring every label (the
+        // exact lookup and the prefilters change nothing).
+        for set in sets {
+            let cell = chars(p);
+            let mut scored: Vec<(f64, usize)> = set
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| score(&cell, &l.chars).map(|(s, _)| (s, i)))
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let want = match scored.as_slice() {
+                [(s, i), rest @ ..] if rest.first().is_none_or(|r| r.0 < *s) => Some(*i),
+                _ => None,
+            };
+            assert_eq!(set.best(p).map(|m| m.word), want, "{p}");
+        }
+        let got: Vec<(usize, MatchQuality)> = t
+            .labels
+            .matches(p)
+            .iter()
+            .map(|m| (m.word, m.quality))
+            .collect();
+        assert_eq!(got, brute(p), "{p}");
+    }
+}
+
+#[test]
+fn truncated_labels_match() {
+    let (s, q) = score(&chars("预算单位及代"), &chars("预算单位及代码")).unwrap();
+    assert_eq!(q, MatchQuality::Truncated);
+    assert!(s > 0.8 && s < 1.0);
+    assert!(score(&chars("预算"), &chars("预算单位及代码")).is_none());
+    // A clean 3-character stub of an 8-character label.
+    let (s, q) = score(&chars("一般公"), &chars("一般公共预算收入")).unwrap();
+    assert_eq!(q, MatchQuality::Truncated);
+    assert!((s - 3.0 / 8.0).abs() < 1e-9);
+    // ...but not with a confused character in it.
+    assert!(score(&chars("一股公"), &chars("一般公共预算收入")).is_none());
+    assert!(score(&chars("一般公共"), &chars("一般公共预算收入十")).is_some());
+    assert!(score(&chars("般公共"), &chars("一般公共预算收入")).is_none());
+}
+
+#[test]
+fn confused_labels_match() {
+    let (_, q) = score(&chars("项目名祢"), &chars("项目名称")).unwrap();
+    assert_eq!(q, MatchQuality::Confused);
+    let (_, q) = score(&chars("顶目名称"), &chars("项目名称")).unwrap();
+    assert_eq!(q, MatchQuality::Confused);
+    assert!(score(&chars("顶目名"), &chars("项目名称")).is_none());
+    assert!(score(&chars("项日名祢"), &chars("项目名称")).is_none());
+    assert!(score(&chars("满意"), &chars("服务对象满意度")).is_none());
+}
+
+#[test]
+fn truncated_label_against_the_whole_vocabulary() {
+    let t = Template::builtin();
+    let m = t.labels.best("预算单位及代").unwrap();
+    assert_eq!(&*t.labels[m.word].text, "预算单位及代码");
+    let m = t.labels.best("实施单位及责").unwrap();
+    assert_eq!(&*t.labels[m.word].text, "实施单位及责任人");
+    // 项目资金 could be 项目资金(万元) or 项目资金来源; the closer completion ranks first.
+    let c = t.labels.matches("项目资金");
+    assert_eq!(&*t.labels[c[0].word].text, "项目资金来源");
+    assert_eq!(t.label_targets[c[0].word], LabelTarget::Scaffold);
+}
+
+#[test]
+fn options_match_truncated_and_ambiguous() {
+    let words = ["法律法规", "市委市政府决定", "市委市政府领导指示", "其他"]
+        .iter()
+        .map(|s| Word::new(s, s.to_string()))
+        .collect();
+    let opts = Vocabulary::new(words).unwrap();
+    assert_eq!(opts.option("其他"), OptionMatch::Exact(3));
+    assert_eq!(opts.option("法律法"), OptionMatch::Repaired(0));
+    assert_eq!(opts.option("市委市政府"), OptionMatch::Ambiguous);
+    assert_eq!(opts.option("市委市政府决"), OptionMatch::Repaired(1));
+    assert_eq!(opts.option("天气"), OptionMatch::None);
+}
