@@ -3,8 +3,8 @@
 mod cli;
 
 // Every cell and value is a small allocation: mimalloc spends fewer
-// instructions per malloc/free than the system allocator (measured with
-// callgrind, see docs/performance.md).
+// instructions per malloc/free than the system allocator
+// (docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -29,6 +29,7 @@ mod emit;
 mod error;
 mod extract;
 mod extractor;
+mod fast;
 mod ingest;
 mod record;
 mod score;

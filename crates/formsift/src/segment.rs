@@ -7,10 +7,11 @@
 //! vanishing. A document with no title but with a table that prints the
 //! template's labels is one untitled form.
 
+use crate::fast::search::contains_char;
 use crate::table::sniff::{first_cells, is_table_markup};
 use crate::template::Template;
 use crate::text::lines::Line;
-use crate::text::normalize::{clean, contains_char, fold_key, is_ideograph, is_space};
+use crate::text::normalize::{clean, fold_key, is_ideograph, is_space};
 
 /// One form's share of the document.
 #[derive(Debug, Clone)]

@@ -1,10 +1,10 @@
 //! A record written as one JSON line by hand, byte for byte what
 //! `serde_json::to_string(&record)` prints (a test holds the two together).
 //!
-//! Why not serde: serializing was an eighth of the time per form, most of it
-//! in serde_json's byte-at-a-time string escaping and the generic map
-//! machinery. Here strings are escaped eight bytes at a time and keys are
-//! written as the constants they are.
+//! Why not serde: serde_json escapes strings a byte at a time and goes
+//! through generic map machinery, a visible share of the time per form
+//! (`docs/performance.md`). Here strings are escaped eight bytes at a time
+//! and keys are written as the constants they are.
 
 use crate::record::{FieldValue, Indicator, Record, Repair, Value};
 
@@ -225,7 +225,7 @@ fn string(out: &mut String, s: &str) {
                 w
             }
         };
-        if !needs_escape(u64::from_le_bytes(word)) {
+        if !crate::fast::swar::needs_escape(u64::from_le_bytes(word)) {
             i += take;
             continue;
         }
@@ -260,15 +260,6 @@ fn string(out: &mut String, s: &str) {
     }
     out.push_str(s.get(run..).unwrap_or(""));
     out.push('"');
-}
-
-/// True when one of the eight bytes of `w` is below 0x20, `"` or `\`.
-fn needs_escape(w: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    (below_space | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))) != 0
 }
 
 #[cfg(test)]

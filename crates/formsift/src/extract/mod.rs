@@ -796,7 +796,7 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
     // Ideographs fold to themselves: a text ending in enough of them ends its
     // key with the same bytes, so the ending is read off the text and the
     // text is not folded whole.
-    let ending = crate::text::normalize::ideograph_suffix(text, TRUNCATION_PROBE_CHARS)
+    let ending = crate::fast::utf8::ideograph_suffix(text, TRUNCATION_PROBE_CHARS)
         .filter(|e| template.dangling_keys.max_len() < e.len());
     let folded;
     let key = match ending {
@@ -827,52 +827,17 @@ fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Templ
             &key[tail_at..]
         }
     };
-    let continued_elsewhere = any_occurrence(corpus.joined.as_bytes(), tail.as_bytes(), |at| {
-        // The same row often repeats a name in its value; only another
-        // row's (or line's) text is evidence.
-        corpus.origin_at(at) != origin
-            && corpus
-                .joined
-                .get(at + tail.len()..)
-                .is_some_and(|rest| continues_phrase(rest, template))
-    });
+    let continued_elsewhere =
+        crate::fast::search::any_occurrence(corpus.joined.as_bytes(), tail.as_bytes(), |at| {
+            // The same row often repeats a name in its value; only another
+            // row's (or line's) text is evidence.
+            corpus.origin_at(at) != origin
+                && corpus
+                    .joined
+                    .get(at + tail.len()..)
+                    .is_some_and(|rest| continues_phrase(rest, template))
+        });
     continued_elsewhere
-}
-
-/// True when `pred` holds at some start offset of `needle` in `hay`
-/// (non-overlapping, left to right).
-///
-/// The search runs a dozen times per form, each time for a new needle over
-/// one form's text (~2 KB): building `memmem`'s searcher (its Two-Way
-/// tables) cost more than searching. On x86-64 the SIMD "packed pair"
-/// prefilter alone is built (a pair of the needle's rarest bytes), with
-/// each candidate compared; elsewhere, and for 1-byte needles, `memmem`.
-/// (A per-byte `memchr` was measured slower: CJK text gives it too many
-/// candidates; so was a byte ranking tuned for Chinese text.)
-fn any_occurrence(hay: &[u8], needle: &[u8], mut pred: impl FnMut(usize) -> bool) -> bool {
-    if needle.is_empty() {
-        return false;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if let Some(finder) = memchr::arch::x86_64::avx2::packedpair::Finder::new(needle) {
-        let mut from = 0;
-        while let Some(rest) = hay.get(from..).filter(|r| r.len() >= needle.len()) {
-            let found = if rest.len() >= finder.min_haystack_len() {
-                finder.find(rest, needle)
-            } else {
-                rest.windows(needle.len()).position(|w| w == needle)
-            };
-            let Some(at) = found else {
-                return false;
-            };
-            if pred(from + at) {
-                return true;
-            }
-            from += at + needle.len();
-        }
-        return false;
-    }
-    { memchr::memmem::find_iter(hay, needle) }.any(pred)
 }
 
 /// True when `rest` (what follows a phrase elsewhere) carries the phrase on:

@@ -54,8 +54,9 @@ pub struct Cell {
     /// 1-based source line (the printed text is there; the grid keeps only
     /// what later stages read).
     pub line: usize,
-    /// The clean text followed by its folded key, in one allocation (a form
-    /// has ~80 cells; two strings each was a tenth of all allocations).
+    /// The clean text followed by its folded key, in one allocation (every
+    /// cell of every form has both; two strings each doubled the cells'
+    /// allocations).
     buf: String,
     /// Where the key starts in `buf`.
     split: usize,

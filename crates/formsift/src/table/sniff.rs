@@ -4,35 +4,13 @@
 //! each test looks at bytes first. The builders start from these tests;
 //! `segment` uses them to find forms without a title.
 
+use crate::fast::search::{contains_char, find_ci};
 use crate::text::lines::Line;
-use crate::text::normalize::contains_char;
 use unicode_width::UnicodeWidthChar;
 
 /// True for a line that opens an HTML table.
 pub fn is_html_start(line: &str) -> bool {
     find_ci(line, "<table", 0).is_some()
-}
-
-/// Case-insensitive search for an ASCII needle.
-fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
-    if n.is_empty() || h.len() < n.len() {
-        return None;
-    }
-    let last = h.len() - n.len();
-    if from > last {
-        return None;
-    }
-    // Every line of every document is asked whether it opens a table: jump
-    // between occurrences of the needle's first byte (`<`) with memchr
-    // instead of comparing at every position.
-    if !n[0].is_ascii_alphabetic() {
-        return memchr::memchr_iter(n[0], &h[from..=last])
-            .map(|k| from + k)
-            .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n));
-    }
-    (from..=last).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// True for a delimiter row (`|---|:--:|`): pipe-separated pieces that are
@@ -208,32 +186,6 @@ fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn find_ci_equals_a_naive_search() {
-        let naive = |h: &str, n: &str, from: usize| {
-            (from..=h.len().saturating_sub(n.len())).find(|&i| {
-                h.len() >= n.len()
-                    && h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes())
-            })
-        };
-        for h in [
-            "",
-            "<",
-            "<TABLE>",
-            "x<tAbLe",
-            "<ta<table",
-            "项目<table>名称",
-            "<tabl",
-            "a<b<c<table",
-        ] {
-            for n in ["<table", "table", "<"] {
-                for from in 0..3 {
-                    assert_eq!(find_ci(h, n, from), naive(h, n, from), "{h} {n} {from}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn cell_gaps_are_found_as_contains_finds_them() {

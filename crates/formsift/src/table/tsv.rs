@@ -60,9 +60,9 @@ pub fn parse_row(text: &str, line: usize) -> Row {
 }
 
 /// The tab-separated fields of a line, as `split('\t')` gives them. A row
-/// holds a dozen short fields, many empty: a `memchr` call per tab cost
-/// more in call overhead than it saved, so the tabs are found eight bytes
-/// at a time in a plain word (no byte of a multi-byte character is a tab).
+/// holds a dozen short fields, many empty: the tabs are found a word at a
+/// time ([`crate::fast::swar::find_tab`]), cheaper than a `memchr` call per
+/// field.
 struct Fields<'a> {
     text: &'a str,
     /// Start of the next field; `None` once the last was given.
@@ -75,31 +75,11 @@ impl<'a> Iterator for Fields<'a> {
     fn next(&mut self) -> Option<&'a str> {
         let start = self.at?;
         let bytes = self.text.as_bytes();
-        let end = next_tab(bytes, start);
+        let end = crate::fast::swar::find_tab(bytes, start);
         self.at = end.map(|t| t + 1);
         let end = end.unwrap_or(bytes.len());
         Some(self.text.get(start..end).unwrap_or(""))
     }
-}
-
-/// Offset of the first tab at or after `from`.
-fn next_tab(bytes: &[u8], from: usize) -> Option<usize> {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const TABS: u64 = 0x0909_0909_0909_0909;
-    let mut i = from;
-    while let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*word) ^ TABS;
-        // The high bit of each byte that is zero in `x` (a tab in the
-        // word); exact per byte, no carry crosses a byte.
-        let zero = !(((x & LOW7) + LOW7) | x) & HIGH;
-        if zero != 0 {
-            return Some(i + (zero.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    let rest = bytes.get(i..)?;
-    rest.iter().position(|&b| b == b'\t').map(|p| i + p)
 }
 
 #[cfg(test)]

@@ -50,21 +50,6 @@ fn find_byte(byte: u8, s: &str) -> Option<usize> {
     memchr::memchr(byte, s.as_bytes())
 }
 
-/// `s.contains(c)`, by `memchr` on the last byte of `c`'s encoding (for a
-/// CJK character, `str::contains` builds a substring searcher per call).
-/// UTF-8 is self-synchronizing: a whole character's bytes found anywhere
-/// are that character.
-pub fn contains_char(s: &str, c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let needle = c.encode_utf8(&mut buf).as_bytes();
-    let Some((&last, head)) = needle.split_last() else {
-        return false;
-    };
-    let bytes = s.as_bytes();
-    memchr::memchr_iter(last, bytes)
-        .any(|i| i >= head.len() && bytes.get(i - head.len()..i) == Some(head))
-}
-
 /// Removes HTML tags, turning checkbox `<input>`s into markers and `<br>`
 /// into a space. A `<` that does not open a tag is kept as text.
 fn strip_tags(s: &str) -> Cow<'_, str> {
@@ -228,22 +213,6 @@ fn is_checkbox_symbol(c: char) -> bool {
 /// leave as they are (the fast paths of several stages rest on that).
 pub fn is_ideograph(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
-}
-
-/// The last `n` characters of `s` when all are [`is_ideograph`]s, read
-/// off the bytes (U+4E00–U+9FFF are the three-byte sequences E4 B8..BF xx
-/// through E9 BF BF) instead of decoding characters from the end.
-pub fn ideograph_suffix(s: &str, n: usize) -> Option<&str> {
-    let tail = s.get(s.len().checked_sub(3 * n)?..)?;
-    tail.as_bytes()
-        .chunks_exact(3)
-        .all(|c| {
-            matches!(
-                c,
-                [0xE4, 0xB8..=0xBF, 0x80..=0xBF] | [0xE5..=0xE9, 0x80..=0xBF, 0x80..=0xBF]
-            )
-        })
-        .then_some(tail)
 }
 
 /// True for the numerals 一…十 that open a Chinese list number (`一、`).
@@ -724,37 +693,6 @@ mod tests {
             if checkbox_marker(c).is_some() {
                 let first = c.encode_utf8(&mut buf).as_bytes()[0];
                 assert!(first == 0xE2 || first == 0xF0, "{c:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn ideograph_suffix_equals_a_character_walk() {
-        let reference = |s: &str, n: usize| -> Option<String> {
-            let chars: Vec<char> = s.chars().collect();
-            let tail = chars.get(chars.len().checked_sub(n)?..)?;
-            tail.iter()
-                .all(|&c| is_ideograph(c))
-                .then(|| tail.iter().collect())
-        };
-        let edge = [
-            '\u{4dff}', '\u{4e00}', '\u{4fff}', '\u{5000}', '\u{9fff}', '\u{a000}', 'a', '，', '中',
-        ];
-        let mut rng = 7u64;
-        for _ in 0..20_000 {
-            let mut s = String::new();
-            for _ in 0..(rng % 9) {
-                rng = rng
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                s.push(edge[(rng >> 33) as usize % edge.len()]);
-            }
-            for n in 0..4 {
-                assert_eq!(
-                    ideograph_suffix(&s, n).map(str::to_string),
-                    reference(&s, n),
-                    "{s:?} {n}"
-                );
             }
         }
     }

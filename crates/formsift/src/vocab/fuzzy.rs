@@ -191,8 +191,8 @@ pub(super) fn for_each_match(
 /// match no label. A match keeps the label's first character, except a
 /// label of the same length with that character confused
 /// ([`Index::may_match_confused`](super::index::Index::may_match_confused)).
-// Inlined into the matcher: out of line it cost 2.3 k instructions per
-// form (callgrind), a call per cell for a few compares.
+// Inlined into the matcher: out of line it is a call per cell for a few
+// compares.
 #[inline(always)]
 pub(super) fn may_match_any(cell_key: &str, sets: &[&Vocabulary]) -> bool {
     let mut chars = cell_key.chars();
