@@ -275,8 +275,7 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
     r.records_extra = pred.iter().filter(|p| !gold_keys.contains(&p.key)).count();
     // (confidence, correct) for calibration.
     let mut items: Vec<(f64, bool, Kind)> = Vec::new();
-    let mut per_field: Vec<FieldStats> = Vec::new();
-    let mut conf_sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    let mut tally = FieldTally::default();
     let mut sorted_gold: Vec<&Loaded> = gold.iter().collect();
     sorted_gold.sort_by(|a, b| a.key.cmp(&b.key));
     for g in sorted_gold {
@@ -284,61 +283,10 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
         if p.is_none() {
             r.records_missing += 1;
         }
-        if let Some(fields) = g.record["fields"].as_object() {
-            for (k, want) in fields {
-                let idx = match per_field.iter().position(|s| &s.field == k) {
-                    Some(i) => i,
-                    None => {
-                        per_field.push(FieldStats {
-                            field: k.clone(),
-                            ..FieldStats::default()
-                        });
-                        per_field.len() - 1
-                    }
-                };
-                let cell = p.map(|p| &p.record["fields"][k]);
-                let got = cell.map(|c| &c["value"]).unwrap_or(&Json::Null);
-                let conf = cell.and_then(|c| confidence_of(&c["confidence"]));
-                let ok =
-                    cell.is_some_and(|c| c.is_object()) && conf.is_some() && value_ok(want, got);
-                let s = &mut per_field[idx];
-                s.total += 1;
-                s.correct += ok as usize;
-                if !want.is_null() {
-                    s.nonblank_total += 1;
-                    s.nonblank_correct += ok as usize;
-                }
-                if let Some(c) = conf {
-                    items.push((c, ok, Kind::Field));
-                    let e = conf_sums.entry(k.clone()).or_default();
-                    e.0 += c;
-                    e.1 += 1;
-                    if !ok && c >= CONFIDENT {
-                        r.confident_errors.push(ConfidentError {
-                            file: g.key.0.clone(),
-                            form_index: g.key.1,
-                            path: format!("fields.{k}"),
-                            expected: want.clone(),
-                            got: got.clone(),
-                            confidence: c,
-                        });
-                    }
-                }
-            }
-        }
+        tally.record(g, p, &mut items, &mut r.confident_errors);
         indicators(g, p, rules, &mut r, &mut items);
     }
-    for s in &mut per_field {
-        s.accuracy = ratio(s.correct, s.total);
-        if let Some((sum, n)) = conf_sums.get(&s.field) {
-            s.mean_confidence = round6(sum / *n as f64);
-        }
-        r.fields_total += s.total;
-        r.fields_correct += s.correct;
-        r.nonblank_total += s.nonblank_total;
-        r.nonblank_correct += s.nonblank_correct;
-    }
-    r.per_field = per_field;
+    tally.finish(&mut r);
     r.field_accuracy = ratio(r.fields_correct, r.fields_total);
     r.nonblank_accuracy = ratio(r.nonblank_correct, r.nonblank_total);
     r.indicator_precision = ratio(r.indicators_tp, r.indicators_predicted);
@@ -352,6 +300,88 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
     calibration(&items, &mut r);
     r.items = items;
     r
+}
+
+/// Field accuracy per key, and the confidence sums behind its mean.
+#[derive(Default)]
+struct FieldTally {
+    per_field: Vec<FieldStats>,
+    conf_sums: BTreeMap<String, (f64, usize)>,
+}
+
+impl FieldTally {
+    /// Compares every gold field of one record with its prediction.
+    fn record(
+        &mut self,
+        g: &Loaded,
+        p: Option<&Loaded>,
+        items: &mut Vec<(f64, bool, Kind)>,
+        confident_errors: &mut Vec<ConfidentError>,
+    ) {
+        let Some(fields) = g.record["fields"].as_object() else {
+            return;
+        };
+        for (k, want) in fields {
+            let cell = p.map(|p| &p.record["fields"][k]);
+            let got = cell.map(|c| &c["value"]).unwrap_or(&Json::Null);
+            let conf = cell.and_then(|c| confidence_of(&c["confidence"]));
+            let ok = cell.is_some_and(|c| c.is_object()) && conf.is_some() && value_ok(want, got);
+            let s = self.stats(k);
+            s.total += 1;
+            s.correct += ok as usize;
+            if !want.is_null() {
+                s.nonblank_total += 1;
+                s.nonblank_correct += ok as usize;
+            }
+            let Some(c) = conf else {
+                continue;
+            };
+            items.push((c, ok, Kind::Field));
+            let e = self.conf_sums.entry(k.clone()).or_default();
+            e.0 += c;
+            e.1 += 1;
+            if !ok && c >= CONFIDENT {
+                confident_errors.push(ConfidentError {
+                    file: g.key.0.clone(),
+                    form_index: g.key.1,
+                    path: format!("fields.{k}"),
+                    expected: want.clone(),
+                    got: got.clone(),
+                    confidence: c,
+                });
+            }
+        }
+    }
+
+    /// The stats of field `k`, added in gold order on first sight.
+    fn stats(&mut self, k: &str) -> &mut FieldStats {
+        let idx = match self.per_field.iter().position(|s| s.field == k) {
+            Some(i) => i,
+            None => {
+                self.per_field.push(FieldStats {
+                    field: k.to_string(),
+                    ..FieldStats::default()
+                });
+                self.per_field.len() - 1
+            }
+        };
+        &mut self.per_field[idx]
+    }
+
+    /// Per-field accuracies and means, and the totals, into the report.
+    fn finish(mut self, r: &mut Report) {
+        for s in &mut self.per_field {
+            s.accuracy = ratio(s.correct, s.total);
+            if let Some((sum, n)) = self.conf_sums.get(&s.field) {
+                s.mean_confidence = round6(sum / *n as f64);
+            }
+            r.fields_total += s.total;
+            r.fields_correct += s.correct;
+            r.nonblank_total += s.nonblank_total;
+            r.nonblank_correct += s.nonblank_correct;
+        }
+        r.per_field = self.per_field;
+    }
 }
 
 fn indicators(

@@ -742,39 +742,7 @@ fn diff_indicators(d: &mut FormDiff, old: &Json, new: &Json, compared: &mut Comp
     let mut same = same;
     same.sort_by_key(|p| p.1);
     for (i, j) in same {
-        let (a, b) = (&o[i], &n[j]);
-        let item = indicator_item(b);
-        let (la, lb) = (
-            a.get("level1").unwrap_or(&Json::Null),
-            b.get("level1").unwrap_or(&Json::Null),
-        );
-        if !json_eq(la, lb) {
-            d.push(
-                DiffKind::Changed,
-                true,
-                format!("{item}.level1"),
-                Some(la.clone()),
-                Some(lb.clone()),
-                confidence(a),
-                confidence(b),
-            );
-        } else {
-            let value = b.get("value").unwrap_or(&Json::Null);
-            d.confidence(&item, value, confidence(a), confidence(b));
-        }
-        d.details(
-            &item,
-            a,
-            b,
-            &[
-                "horizon",
-                "level1",
-                "level2",
-                "level3",
-                "value",
-                "confidence",
-            ],
-        );
+        diff_same_indicator(d, &o[i], &n[j]);
     }
     // Same name, other value: one changed indicator, not one lost and one new.
     let (renamed, o_left, n_left) = match_by(&o_left, &n_left, o, n, |i| {
@@ -816,6 +784,39 @@ fn diff_indicators(d: &mut FormDiff, old: &Json, new: &Json, compared: &mut Comp
             confidence(&n[j]),
         );
     }
+}
+
+/// One indicator matched by (horizon, level2, level3, value): a changed
+/// level 1, a confidence drift, other details.
+fn diff_same_indicator(d: &mut FormDiff, a: &Json, b: &Json) {
+    let item = indicator_item(b);
+    let (la, lb) = (
+        a.get("level1").unwrap_or(&Json::Null),
+        b.get("level1").unwrap_or(&Json::Null),
+    );
+    if !json_eq(la, lb) {
+        d.push(
+            DiffKind::Changed,
+            true,
+            format!("{item}.level1"),
+            Some(la.clone()),
+            Some(lb.clone()),
+            confidence(a),
+            confidence(b),
+        );
+    } else {
+        let value = b.get("value").unwrap_or(&Json::Null);
+        d.confidence(&item, value, confidence(a), confidence(b));
+    }
+    let compared = [
+        "horizon",
+        "level1",
+        "level2",
+        "level3",
+        "value",
+        "confidence",
+    ];
+    d.details(&item, a, b, &compared);
 }
 
 /// `unmapped` and `warnings`: multisets of what `shown` gives; an item only
@@ -1009,29 +1010,13 @@ fn check_pair(pair: &Pair, opts: &Options, extractor: &Extractor) -> FileReport 
         report.status = FileStatus::OrphanGolden;
         return report;
     };
-    let records = std::fs::read(sample)
-        .map_err(|source| InputError::Io {
-            path: pair.label.clone(),
-            source,
-        })
-        .and_then(|bytes| extractor.extract_bytes(&pair.label, bytes));
-    let records = match records {
-        Ok(r) => r,
+    let (forms, extracted) = extract_sample(sample, &pair.label, extractor);
+    report.forms = forms;
+    let (new, rendered) = match extracted {
+        Ok(x) => x,
         Err(e) => {
             report.status = FileStatus::SampleFailed;
-            report.error = Some(e.to_string());
-            return report;
-        }
-    };
-    report.forms = records.len();
-    let rendered = render(&records);
-    let new: Result<Vec<Json>, _> = rendered.lines().map(serde_json::from_str).collect();
-    let new = match new {
-        Ok(n) => n,
-        Err(e) => {
-            // Our own output always parses; say so loudly if it ever does not.
-            report.status = FileStatus::SampleFailed;
-            report.error = Some(format!("{}: output is not valid JSON: {e}", pair.label));
+            report.error = Some(e);
             return report;
         }
     };
@@ -1040,22 +1025,8 @@ fn check_pair(pair: &Pair, opts: &Options, extractor: &Extractor) -> FileReport 
         report.status = FileStatus::NewSample;
         return report;
     }
-    let text = match std::fs::read(&pair.golden) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(source) => {
-            report.status = FileStatus::GoldenUnreadable;
-            report.error = Some(
-                GoldenError::Read {
-                    path: report.golden.clone(),
-                    source,
-                }
-                .to_string(),
-            );
-            return report;
-        }
-    };
-    let old = match parse_golden(&report.golden, &text) {
-        Ok(o) => o,
+    let (old, text) = match read_golden(&report.golden, &pair.golden) {
+        Ok(x) => x,
         Err(e) => {
             report.status = FileStatus::GoldenUnreadable;
             report.error = Some(e.to_string());
@@ -1092,6 +1063,43 @@ fn check_pair(pair: &Pair, opts: &Options, extractor: &Extractor) -> FileReport 
     };
     report.differences = differences;
     report
+}
+
+/// Extracts a sample: how many forms, and its records as JSON values
+/// with the JSON Lines text they were read from (or why not).
+fn extract_sample(
+    sample: &Path,
+    label: &str,
+    extractor: &Extractor,
+) -> (usize, Result<(Vec<Json>, String), String>) {
+    let records = std::fs::read(sample)
+        .map_err(|source| InputError::Io {
+            path: label.to_string(),
+            source,
+        })
+        .and_then(|bytes| extractor.extract_bytes(label, bytes));
+    let records = match records {
+        Ok(r) => r,
+        Err(e) => return (0, Err(e.to_string())),
+    };
+    let rendered = render(&records);
+    let new: Result<Vec<Json>, _> = rendered.lines().map(serde_json::from_str).collect();
+    let result = match new {
+        Ok(n) => Ok((n, rendered)),
+        // Our own output always parses; say so loudly if it ever does not.
+        Err(e) => Err(format!("{label}: output is not valid JSON: {e}")),
+    };
+    (records.len(), result)
+}
+
+/// Reads and parses a golden file: its records and its text.
+fn read_golden(name: &str, path: &Path) -> Result<(Vec<GoldenRecord>, String), GoldenError> {
+    let bytes = std::fs::read(path).map_err(|source| GoldenError::Read {
+        path: name.to_string(),
+        source,
+    })?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Ok((parse_golden(name, &text)?, text))
 }
 
 /// What `bless` did to one golden file.

@@ -3,7 +3,7 @@
 //! calibration), and runs the stage chain on one input at a time.
 //!
 //! ```text
-//! bytes ─ingest─▶ text ─segment─▶ forms ─table─▶ grids ─extract─▶ record ─score─▶ record
+//! bytes ─ingest─▶ text ─segment─▶ forms ─table─▶ grids + free lines ─extract─▶ record ─score─▶ record
 //! ```
 //!
 //! It is cheap to clone (the template is shared) and `Sync`: batch runs
@@ -13,7 +13,7 @@ use crate::error::{Error, InputError};
 use crate::record::Record;
 use crate::score::Calibration;
 use crate::template::Template;
-use crate::{extract, ingest, score, segment};
+use crate::{extract, ingest, score, segment, table};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -132,7 +132,8 @@ impl Extractor {
             .par_iter()
             .map(|form| {
                 let t1 = self.clock();
-                let mut record = extract::extract_form(&shared_path, form, &self.template);
+                let layout = table::layout(&form.lines, form.title);
+                let mut record = extract::extract_form(&shared_path, form, &layout, &self.template);
                 let t2 = self.lap(|t| &t.extract, t1);
                 score::finish_with(&mut record, &self.template, &self.calibration);
                 self.lap(|t| &t.score, t2);

@@ -50,37 +50,8 @@ pub fn text_report(r: &Report, max_errors: usize) -> String {
         super::CONFIDENT,
         r.confident_errors.len()
     );
-    let _ = writeln!(s, "\nper field:");
-    let _ = writeln!(
-        s,
-        "  {:<28} {:>6} {:>6} {:>9} {:>11} {:>9}",
-        "field", "n", "right", "accuracy", "non-blank", "mean conf"
-    );
-    for f in &r.per_field {
-        let _ = writeln!(
-            s,
-            "  {:<28} {:>6} {:>6} {:>9} {:>11} {:>9.3}",
-            f.field,
-            f.total,
-            f.correct,
-            pct(f.accuracy),
-            format!("{}/{}", f.nonblank_correct, f.nonblank_total),
-            f.mean_confidence
-        );
-    }
-    let _ = writeln!(s, "\ncalibration bins:");
-    let _ = writeln!(
-        s,
-        "  {:<11} {:>6} {:>9} {:>9}",
-        "confidence", "n", "mean conf", "accuracy"
-    );
-    for b in r.bins.iter().filter(|b| b.count > 0) {
-        let _ = writeln!(
-            s,
-            "  [{:.1}, {:.1}) {:>6} {:>9.3} {:>9.3}",
-            b.lo, b.hi, b.count, b.mean_confidence, b.accuracy
-        );
-    }
+    per_field(&mut s, r);
+    bins(&mut s, r);
     if !r.confident_errors.is_empty() {
         let _ = writeln!(s, "\nconfident errors:");
         for e in r.confident_errors.iter().take(max_errors) {
@@ -99,4 +70,43 @@ pub fn text_report(r: &Report, max_errors: usize) -> String {
         }
     }
     s
+}
+
+/// The per-field accuracy table.
+fn per_field(s: &mut String, r: &Report) {
+    let _ = writeln!(s, "\nper field:");
+    let _ = writeln!(
+        s,
+        "  {:<28} {:>6} {:>6} {:>9} {:>11} {:>9}",
+        "field", "n", "right", "accuracy", "non-blank", "mean conf"
+    );
+    for f in &r.per_field {
+        let _ = writeln!(
+            s,
+            "  {:<28} {:>6} {:>6} {:>9} {:>11} {:>9.3}",
+            f.field,
+            f.total,
+            f.correct,
+            pct(f.accuracy),
+            format!("{}/{}", f.nonblank_correct, f.nonblank_total),
+            f.mean_confidence
+        );
+    }
+}
+
+/// The calibration bins that hold values.
+fn bins(s: &mut String, r: &Report) {
+    let _ = writeln!(s, "\ncalibration bins:");
+    let _ = writeln!(
+        s,
+        "  {:<11} {:>6} {:>9} {:>9}",
+        "confidence", "n", "mean conf", "accuracy"
+    );
+    for b in r.bins.iter().filter(|b| b.count > 0) {
+        let _ = writeln!(
+            s,
+            "  [{:.1}, {:.1}) {:>6} {:>9.3} {:>9.3}",
+            b.lo, b.hi, b.count, b.mean_confidence, b.accuracy
+        );
+    }
 }

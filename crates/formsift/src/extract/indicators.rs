@@ -10,7 +10,7 @@
 
 use super::{Consumed, PerCell};
 use crate::record::{Indicator, Repair, RepairKind};
-use crate::table::{Cell, Grid};
+use crate::table::{Cell, Grid, Row};
 use crate::template::{HeaderRole, Indicators, Template};
 use crate::text::normalize::{enumerator_len, strip_enumerator};
 use crate::vocab::{MatchQuality, Vocabulary};
@@ -161,14 +161,32 @@ pub fn extract(
     for (r, row) in section.iter().enumerate() {
         level1_by_count(kinds.row_mut(r), &row.cells, header.horizon_cols.len(), ind);
     }
+    let used = horizons_in_use(&kinds, &header, used_horizons);
+    let mut reader = Reader {
+        ind,
+        header: &header,
+        used,
+        grid_index,
+        cur_l1: None,
+        cur_l2: vec![None; header.horizon_cols.len()],
+        group_n: vec![0; header.horizon_cols.len()],
+        out: Vec::with_capacity(2 * rows.len()),
+    };
+    for (offset, row) in section.iter().enumerate().skip(1) {
+        reader.row(rows.start + offset, row, kinds.row(offset), consumed);
+    }
+    reader.out
+}
 
-    // Horizons in use: from the fields, and from rows that print a level-2
-    // cell for every horizon (their texts sit unambiguously in one half).
+/// Horizons (indices) in use: from the fields, and from rows that print a
+/// level-2 cell for every horizon (their texts sit unambiguously in one
+/// half).
+fn horizons_in_use(kinds: &PerCell<Kind>, header: &Header, used_horizons: &[&str]) -> Vec<usize> {
     let mut used: Vec<usize> = (0..header.horizon_names.len())
         .filter(|&h| used_horizons.contains(&&*header.horizon_names[h]))
         .collect();
+    let is_l2 = |k: &Kind| matches!(k, Kind::Level2(..));
     for row_kinds in kinds.rows().skip(1) {
-        let is_l2 = |k: &Kind| matches!(k, Kind::Level2(..));
         if row_kinds.iter().filter(|k| is_l2(k)).count() != header.horizon_cols.len() {
             continue;
         }
@@ -186,166 +204,235 @@ pub fn extract(
             h += 1;
         }
     }
+    used
+}
 
-    let mut out = Vec::with_capacity(2 * rows.len());
-    let mut cur_l1: Option<usize> = None;
-    let mut cur_l2: Vec<Option<usize>> = vec![None; header.horizon_cols.len()];
-    // Indicators read so far in each half's current level-2 group. A form
-    // fills a group from its level-2 row down, so a continuation row (no
-    // level-2 cell) cannot open a half whose group is still empty.
-    let mut group_n: Vec<usize> = vec![0; header.horizon_cols.len()];
-    for (offset, row) in grid.rows[rows.clone()].iter().enumerate().skip(1) {
-        let r = rows.start + offset;
-        let row_kinds = kinds.row(offset);
-        let mut l1_repairs: Vec<Repair> = Vec::new();
-        // Level 1: a new one starts a new block of level-2 rows.
-        if let Some((ci, (l1, q))) = row_kinds.iter().enumerate().find_map(|(i, k)| match k {
-            Kind::Level1(l, q) => Some((i, (*l, *q))),
-            _ => None,
-        }) {
-            cur_l1 = Some(l1);
-            cur_l2.iter_mut().for_each(|x| *x = None);
-            group_n.iter_mut().for_each(|x| *x = 0);
-            consumed.mark(r, ci);
-            l1_repairs.extend(label_repairs(q, row.cells[ci].text(), &ind.level1[l1].text));
-        }
-        // Split the row into segments at level-2 cells.
-        let mut segments: Vec<Segment> = Vec::with_capacity(4);
-        segments.push(Segment {
-            level2: None,
-            texts: Vec::new(),
-            half: None,
-        });
-        for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
-            match kind {
-                Kind::Level2(l2, q) => {
-                    consumed.mark(r, ci);
-                    segments.push(Segment {
-                        level2: Some((*l2, cell, *q)),
-                        texts: Vec::new(),
-                        half: None,
-                    });
-                }
-                Kind::Text => {
-                    consumed.mark(r, ci);
-                    if let Some(seg) = segments.last_mut() {
-                        seg.texts.push(cell);
-                    }
-                }
-                Kind::Level1(..) => {}
-            }
-        }
-        let segments = split_continuation(segments, &header);
+/// The walk down the indicator table, row by row: the current level 1,
+/// each half's current level 2, and how many indicators each half's
+/// current level-2 group holds.
+struct Reader<'a> {
+    ind: &'a Indicators,
+    header: &'a Header,
+    /// Horizons in use ([`horizons_in_use`]).
+    used: Vec<usize>,
+    grid_index: usize,
+    cur_l1: Option<usize>,
+    cur_l2: Vec<Option<usize>>,
+    /// Indicators read so far in each half's current level-2 group. A form
+    /// fills a group from its level-2 row down, so a continuation row (no
+    /// level-2 cell) cannot open a half whose group is still empty.
+    group_n: Vec<usize>,
+    out: Vec<Indicator>,
+}
+
+impl Reader<'_> {
+    /// Reads row `r`: its level 1, then each segment (a level-2 cell and
+    /// the texts after it) as one indicator of one half.
+    fn row(&mut self, r: usize, row: &Row, row_kinds: &[Kind], consumed: &mut Consumed) {
+        let l1_repairs = self.level1(r, row, row_kinds, consumed);
+        let segments = split_continuation(segments(r, row, row_kinds, consumed), self.header);
         let n_l2 = segments.iter().filter(|s| s.level2.is_some()).count();
         let mut l2_seen = 0;
         for seg in &segments {
             let mut repairs = l1_repairs.clone();
-            // Which half of the table.
-            // Set when the header's columns alone chose the half.
-            let mut by_position = false;
-            let h = if let Some(half) = seg.half {
-                half
-            } else if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
-                l2_seen += 1;
-                l2_seen - 1
-            } else {
-                by_position = true;
-                let pos = seg
-                    .texts
-                    .first()
-                    .map(|c| c.col)
-                    .or(seg.level2.map(|(_, c, _)| c.col))
-                    .unwrap_or(0);
-                let by_pos = header.horizon_at(pos);
-                if !seg.texts.is_empty() && !used.is_empty() && !used.contains(&by_pos) {
-                    let default = header
-                        .horizon_names
-                        .iter()
-                        .position(|n| *n == ind.default_horizon);
-                    let moved = default.filter(|d| used.contains(d)).unwrap_or(used[0]);
-                    repairs.push(Repair::change(
-                        RepairKind::ColumnShift,
-                        &header.horizon_names[by_pos],
-                        &header.horizon_names[moved],
-                    ));
-                    moved
-                } else {
-                    by_pos
-                }
-            };
-            let continuation = seg.level2.is_none() && !seg.texts.is_empty() && seg.half.is_none();
-            let placed = h;
-            let h = if continuation {
-                fill_order_horizon(h, &group_n, &cur_l2, &header, &mut repairs)
-            } else {
-                h
-            };
-            // Fill order overruled the columns: two weak signals disagree.
-            let moved = h != placed;
-            // Both halves' groups hold indicators: a row shifted by a whole
-            // half would look just like this one.
-            // Or: a lone level-2 segment placed by its columns in a form
-            // whose halves are both in use (its twin cell was lost, so a
-            // shifted row cannot be told from an unshifted one).
-            let position_only = moved
-                || (continuation
-                    && (0..group_n.len()).any(|o| o != h && group_n[o] > 0 && cur_l2[o].is_some()))
-                || (by_position && seg.level2.is_some() && !seg.texts.is_empty() && used.len() > 1);
-            if seg.level2.is_some() {
-                group_n[h] = 0;
-            }
-            // Level 2: printed, or carried down from the rows above.
-            let level2 = match seg.level2 {
-                Some((l2, cell, q)) => {
-                    repairs.extend(label_repairs(q, cell.text(), &ind.level2[l2].text));
-                    cur_l2[h] = Some(l2);
-                    Some(l2)
-                }
-                None => cur_l2[h].or_else(|| {
-                    // A level 1 with a single child names its level 2.
-                    let only = cur_l1.and_then(|l1| match ind.children[l1].as_slice() {
-                        [one] => Some(*one),
-                        _ => None,
-                    });
-                    if only.is_some() && !seg.texts.is_empty() {
-                        repairs.push(Repair::new(RepairKind::InferredFromContext));
-                    }
-                    only
-                }),
-            };
-            // Level 1: must be a parent of the level 2, else inferred from it.
-            if let Some(l2) = level2 {
-                if !cur_l1.is_some_and(|l1| ind.is_parent(l1, l2)) {
-                    if let Some(p) = ind.parents_of(l2).next() {
-                        cur_l1 = Some(p);
-                        if !seg.texts.is_empty() {
-                            repairs.push(Repair::new(RepairKind::InferredFromContext));
-                        }
-                    }
-                }
-            }
-            if seg.texts.is_empty() {
-                continue;
-            }
-            group_n[h] += 1;
-            let (level3, value, extra) = name_and_value(seg, &header, h);
-            repairs.extend(extra);
-            out.push(Indicator {
-                horizon: header.horizon_names[h].clone(),
-                level1: cur_l1.map(|i| ind.level1[i].text.clone()),
-                level2: level2.map(|i| ind.level2[i].text.clone()),
-                level3,
-                value,
-                confidence: 0.0,
-                line: row.line,
-                repairs,
-                truncated: false,
-                position_only,
-                row: Some((grid_index, r)),
-            });
+            let (h, by_position) = self.half(seg, n_l2, &mut l2_seen, &mut repairs);
+            self.segment(r, row, seg, h, by_position, repairs);
         }
     }
-    out
+
+    /// A level-1 cell in the row starts a new block of level-2 rows.
+    /// Returns the repairs its printing needed.
+    fn level1(
+        &mut self,
+        r: usize,
+        row: &Row,
+        row_kinds: &[Kind],
+        consumed: &mut Consumed,
+    ) -> Vec<Repair> {
+        let found = row_kinds.iter().enumerate().find_map(|(i, k)| match k {
+            Kind::Level1(l, q) => Some((i, *l, *q)),
+            _ => None,
+        });
+        let Some((ci, l1, q)) = found else {
+            return Vec::new();
+        };
+        self.cur_l1 = Some(l1);
+        self.cur_l2.iter_mut().for_each(|x| *x = None);
+        self.group_n.iter_mut().for_each(|x| *x = 0);
+        consumed.mark(r, ci);
+        label_repairs(q, row.cells[ci].text(), &self.ind.level1[l1].text)
+    }
+
+    /// Which half of the table a segment belongs to, and whether the
+    /// header's columns alone chose it. A half the form does not use is
+    /// overruled (`column_shift`).
+    fn half(
+        &self,
+        seg: &Segment,
+        n_l2: usize,
+        l2_seen: &mut usize,
+        repairs: &mut Vec<Repair>,
+    ) -> (usize, bool) {
+        let header = self.header;
+        if let Some(half) = seg.half {
+            return (half, false);
+        }
+        if seg.level2.is_some() && n_l2 == header.horizon_cols.len() && n_l2 > 1 {
+            *l2_seen += 1;
+            return (*l2_seen - 1, false);
+        }
+        let pos = (seg.texts.first().map(|c| c.col))
+            .or(seg.level2.map(|(_, c, _)| c.col))
+            .unwrap_or(0);
+        let by_pos = header.horizon_at(pos);
+        if seg.texts.is_empty() || self.used.is_empty() || self.used.contains(&by_pos) {
+            return (by_pos, true);
+        }
+        let default = (header.horizon_names.iter()).position(|n| *n == self.ind.default_horizon);
+        let moved = default
+            .filter(|d| self.used.contains(d))
+            .unwrap_or(self.used[0]);
+        repairs.push(Repair::change(
+            RepairKind::ColumnShift,
+            &header.horizon_names[by_pos],
+            &header.horizon_names[moved],
+        ));
+        (moved, true)
+    }
+
+    /// Reads one segment placed in half `placed` as an indicator (none for
+    /// a segment without text, which only sets its half's level 2).
+    fn segment(
+        &mut self,
+        r: usize,
+        row: &Row,
+        seg: &Segment,
+        placed: usize,
+        by_position: bool,
+        mut repairs: Vec<Repair>,
+    ) {
+        let continuation = seg.level2.is_none() && !seg.texts.is_empty() && seg.half.is_none();
+        let h = if continuation {
+            let (group_n, cur_l2) = (&self.group_n, &self.cur_l2);
+            fill_order_horizon(placed, group_n, cur_l2, self.header, &mut repairs)
+        } else {
+            placed
+        };
+        // Fill order overruled the columns: two weak signals disagree.
+        // Both halves' groups hold indicators: a row shifted by a whole
+        // half would look just like this one.
+        // Or: a lone level-2 segment placed by its columns in a form whose
+        // halves are both in use (its twin cell was lost, so a shifted row
+        // cannot be told from an unshifted one).
+        let position_only = h != placed
+            || (continuation
+                && (0..self.group_n.len())
+                    .any(|o| o != h && self.group_n[o] > 0 && self.cur_l2[o].is_some()))
+            || (by_position
+                && seg.level2.is_some()
+                && !seg.texts.is_empty()
+                && self.used.len() > 1);
+        if seg.level2.is_some() {
+            self.group_n[h] = 0;
+        }
+        let level2 = self.level2(seg, h, &mut repairs);
+        self.infer_level1(level2, seg, &mut repairs);
+        if seg.texts.is_empty() {
+            return;
+        }
+        self.group_n[h] += 1;
+        let (level3, value, extra) = name_and_value(seg, self.header, h);
+        repairs.extend(extra);
+        let ind = self.ind;
+        self.out.push(Indicator {
+            horizon: self.header.horizon_names[h].clone(),
+            level1: self.cur_l1.map(|i| ind.level1[i].text.clone()),
+            level2: level2.map(|i| ind.level2[i].text.clone()),
+            level3,
+            value,
+            confidence: 0.0,
+            line: row.line,
+            repairs,
+            truncated: false,
+            position_only,
+            row: Some((self.grid_index, r)),
+        });
+    }
+
+    /// The segment's level 2: printed, or carried down from the rows above
+    /// in half `h`, or named by a level 1 with a single child.
+    fn level2(&mut self, seg: &Segment, h: usize, repairs: &mut Vec<Repair>) -> Option<usize> {
+        if let Some((l2, cell, q)) = seg.level2 {
+            repairs.extend(label_repairs(q, cell.text(), &self.ind.level2[l2].text));
+            self.cur_l2[h] = Some(l2);
+            return Some(l2);
+        }
+        self.cur_l2[h].or_else(|| {
+            let only = self
+                .cur_l1
+                .and_then(|l1| match self.ind.children[l1].as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                });
+            if only.is_some() && !seg.texts.is_empty() {
+                repairs.push(Repair::new(RepairKind::InferredFromContext));
+            }
+            only
+        })
+    }
+
+    /// The current level 1 must be a parent of `level2`; else it is
+    /// inferred from it.
+    fn infer_level1(&mut self, level2: Option<usize>, seg: &Segment, repairs: &mut Vec<Repair>) {
+        let Some(l2) = level2 else {
+            return;
+        };
+        if self.cur_l1.is_some_and(|l1| self.ind.is_parent(l1, l2)) {
+            return;
+        }
+        if let Some(p) = self.ind.parents_of(l2).next() {
+            self.cur_l1 = Some(p);
+            if !seg.texts.is_empty() {
+                repairs.push(Repair::new(RepairKind::InferredFromContext));
+            }
+        }
+    }
+}
+
+/// Splits a row into segments at its level-2 cells (the first segment
+/// holds the texts before any), marking the cells read.
+fn segments<'c>(
+    r: usize,
+    row: &'c Row,
+    row_kinds: &[Kind],
+    consumed: &mut Consumed,
+) -> Vec<Segment<'c>> {
+    let mut segments: Vec<Segment> = Vec::with_capacity(4);
+    segments.push(Segment {
+        level2: None,
+        texts: Vec::new(),
+        half: None,
+    });
+    for (ci, (cell, kind)) in row.cells.iter().zip(row_kinds).enumerate() {
+        match kind {
+            Kind::Level2(l2, q) => {
+                consumed.mark(r, ci);
+                segments.push(Segment {
+                    level2: Some((*l2, cell, *q)),
+                    texts: Vec::new(),
+                    half: None,
+                });
+            }
+            Kind::Text => {
+                consumed.mark(r, ci);
+                if let Some(seg) = segments.last_mut() {
+                    seg.texts.push(cell);
+                }
+            }
+            Kind::Level1(..) => {}
+        }
+    }
+    segments
 }
 
 /// A row printing more level-2 cells than the table has halves, whose first

@@ -13,13 +13,14 @@
 
 pub mod cells;
 pub mod indicators;
+mod truncation;
 pub mod values;
 
 use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
 use crate::segment::Form;
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
-use crate::text::normalize::{clean, fold_key, is_cjk};
+use crate::text::normalize::clean;
 use crate::vocab::WordMatch;
 use cells::{classify_key, strip_label_tail, CellClass};
 use std::ops::Range;
@@ -296,9 +297,14 @@ fn label_repairs(m: &WordMatch, printed: &str, template: &Template) -> Vec<Repai
         .collect()
 }
 
-/// Extracts one form into a record (confidence is filled in by `score`).
-pub fn extract_form(path: &Arc<str>, form: &Form<'_>, template: &Template) -> Record {
-    let layout = table::layout(&form.lines, form.title);
+/// Extracts one form, its lines already sorted into tables and free lines
+/// (`layout`), into a record (confidence is filled in by `score`).
+pub fn extract_form(
+    path: &Arc<str>,
+    form: &Form<'_>,
+    layout: &table::Layout,
+    template: &Template,
+) -> Record {
     let mut st = State {
         template,
         slots: vec![None; template.fields.len()],
@@ -306,18 +312,78 @@ pub fn extract_form(path: &Arc<str>, form: &Form<'_>, template: &Template) -> Re
         unmapped: Vec::new(),
         warnings: Vec::new(),
     };
-
-    if let Some(ti) = form.title {
-        if let Some(line) = form.lines.get(ti) {
-            for (fi, f) in template.fields.iter().enumerate() {
-                if matches!(f.source, FieldSource::Title) {
-                    st.fill(&[fi], &form.title_text, line.no, &[], None);
+    fields_from_title(form, &mut st);
+    // Grids: fields first (their values tell which indicator horizons are in use).
+    let (sections, mut consumed) = fields_from_grids(layout, &mut st);
+    for fl in &layout.free {
+        fields_from_line(fl.line, &fl.text, &fl.key, &mut st);
+    }
+    let used_horizons = horizons_in_use(&st);
+    let mut indicators = Vec::new();
+    for (gi, grid) in layout.grids.iter().enumerate() {
+        if let Some(section) = &sections[gi] {
+            let read = indicators::extract(
+                grid,
+                gi,
+                section.clone(),
+                template,
+                &used_horizons,
+                &mut consumed[gi],
+            );
+            indicators.extend(read);
+        }
+        for (r, row) in grid.rows.iter().enumerate() {
+            for (ci, cell) in row.cells.iter().enumerate() {
+                if !consumed[gi].is(r, ci) {
+                    st.unmapped(cell.line, cell.text());
                 }
             }
         }
     }
+    let fields = assemble_fields(&mut st);
+    let (line_start, line_end) = form.line_range();
+    let first_format = layout.grids.first().map(|g| g.format);
+    let mut record = Record {
+        schema: template.schema.clone(),
+        template: template.id.clone(),
+        source: Source {
+            path: path.clone(),
+            form_index: form.index,
+            line_start,
+            line_end,
+            format: first_format.unwrap_or(Format::Tsv).as_str(),
+        },
+        confidence: 0.0,
+        fields,
+        indicators,
+        unmapped: std::mem::take(&mut st.unmapped),
+        warnings: std::mem::take(&mut st.warnings),
+    };
+    record.unmapped.sort_by_key(|u| u.line);
+    truncation::flag_truncated(&mut record, layout, template);
+    record
+}
 
-    // Grids: fields first (their values tell which indicator horizons are in use).
+/// Fields whose value is the form's title line.
+fn fields_from_title(form: &Form<'_>, st: &mut State<'_>) {
+    let Some(line) = form.title.and_then(|ti| form.lines.get(ti)) else {
+        return;
+    };
+    for (fi, f) in st.template.fields.iter().enumerate() {
+        if matches!(f.source, FieldSource::Title) {
+            st.fill(&[fi], &form.title_text, line.no, &[], None);
+        }
+    }
+}
+
+/// Fields from every grid's label cells. Returns each grid's indicator
+/// section (read later, once the fields tell which horizons are in use)
+/// and which of its cells went into the record.
+fn fields_from_grids(
+    layout: &table::Layout,
+    st: &mut State<'_>,
+) -> (Vec<Option<Range<usize>>>, Vec<Consumed>) {
+    let template = st.template;
     let mut sections = Vec::with_capacity(layout.grids.len());
     let mut consumed: Vec<Consumed> = Vec::with_capacity(layout.grids.len());
     for (gi, grid) in layout.grids.iter().enumerate() {
@@ -331,63 +397,11 @@ pub fn extract_form(path: &Arc<str>, form: &Form<'_>, template: &Template) -> Re
             }
         });
         let mut used = Consumed::new(grid);
-        fields_from_grid(grid, gi, &classes, &section, &mut st, &mut used);
+        fields_from_grid(grid, gi, &classes, &section, st, &mut used);
         sections.push(section);
         consumed.push(used);
     }
-    for fl in &layout.free {
-        fields_from_line(fl.line, &fl.text, &fl.key, &mut st);
-    }
-    let used_horizons = horizons_in_use(&st);
-    let mut indicators = Vec::new();
-    for (gi, grid) in layout.grids.iter().enumerate() {
-        if let Some(section) = &sections[gi] {
-            indicators.extend(indicators::extract(
-                grid,
-                gi,
-                section.clone(),
-                template,
-                &used_horizons,
-                &mut consumed[gi],
-            ));
-        }
-        for (r, row) in grid.rows.iter().enumerate() {
-            for (ci, cell) in row.cells.iter().enumerate() {
-                if !consumed[gi].is(r, ci) {
-                    st.unmapped(cell.line, cell.text());
-                }
-            }
-        }
-    }
-
-    let fields = assemble_fields(&mut st);
-    let mut record = Record {
-        schema: template.schema.clone(),
-        template: template.id.clone(),
-        source: {
-            let (line_start, line_end) = form.line_range();
-            Source {
-                path: path.clone(),
-                form_index: form.index,
-                line_start,
-                line_end,
-                format: layout
-                    .grids
-                    .first()
-                    .map(|g| g.format)
-                    .unwrap_or(Format::Tsv)
-                    .as_str(),
-            }
-        },
-        confidence: 0.0,
-        fields,
-        indicators,
-        unmapped: std::mem::take(&mut st.unmapped),
-        warnings: std::mem::take(&mut st.warnings),
-    };
-    record.unmapped.sort_by_key(|u| u.line);
-    flag_truncated(&mut record, &layout, template);
-    record
+    (sections, consumed)
 }
 
 /// Rows of the indicator table: from its header row to the end of the grid,
@@ -668,199 +682,6 @@ fn assemble_fields(st: &mut State<'_>) -> Vec<(Arc<str>, FieldValue)> {
         out.push((f.key.clone(), fv));
     }
     out
-}
-
-/// Minimum length (characters) of a value's ending looked up elsewhere in
-/// the form to tell it was cut short.
-const TRUNCATION_PROBE_CHARS: usize = 6;
-
-/// Flags text values that end mid-phrase: they end with a word that cannot
-/// close a phrase (template `dangling_endings`), or their last characters
-/// appear elsewhere in the form followed by more text (the same phrase,
-/// printed whole in another cell).
-fn flag_truncated(record: &mut Record, layout: &table::Layout, template: &Template) {
-    let corpus = Corpus::new(layout);
-    let check =
-        |text: &str, origin: Origin| -> bool { looks_truncated(text, origin, &corpus, template) };
-
-    let mut warnings = Vec::new();
-    for (i, (key, fv)) in record.fields.iter_mut().enumerate() {
-        let Some(text) = fv.value.as_text() else {
-            continue;
-        };
-        // Fields are in template order; the lookup by key is the fallback.
-        let index = (template
-            .fields
-            .get(i)
-            .is_some_and(|f| Arc::ptr_eq(&f.key, key) || f.key == *key))
-        .then_some(i)
-        .or_else(|| template.field_index(key));
-        let is_free_text = index
-            .map(|i| {
-                let f = &template.fields[i];
-                f.kind == crate::template::FieldType::Text
-                    && f.split.is_none()
-                    && matches!(f.source, FieldSource::Labels)
-            })
-            .unwrap_or(false);
-        let origin = match fv.row {
-            Some((g, r)) => Origin::Row(g, r),
-            None => Origin::Line(fv.line.unwrap_or(0)),
-        };
-        if is_free_text && check(text, origin) {
-            fv.truncated = true;
-            warnings.push(truncation_warning(["fields.", key].concat(), text));
-        }
-    }
-    for (i, ind) in record.indicators.iter_mut().enumerate() {
-        for (name, text) in [("level3", &ind.level3), ("value", &ind.value)] {
-            if let Some(t) = text {
-                let origin = match ind.row {
-                    Some((g, r)) => Origin::Row(g, r),
-                    None => Origin::Line(ind.line),
-                };
-                if check(t, origin) {
-                    ind.truncated = true;
-                    warnings.push(truncation_warning(format!("indicators[{i}].{name}"), t));
-                }
-            }
-        }
-    }
-    record.warnings.extend(warnings);
-}
-
-fn truncation_warning(path: String, text: &str) -> Warning {
-    Warning {
-        kind: "value_truncated".into(),
-        path,
-        message: ["ends mid-phrase: ", text].concat(),
-    }
-}
-
-/// Where a text of the form sits: a table row, or a free line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    Row(usize, usize),
-    Line(usize),
-}
-
-/// Every text of a form, folded and joined (one search per probe instead of
-/// one per text), with where each text sits.
-struct Corpus {
-    joined: String,
-    /// (byte offset in `joined`, origin), ascending.
-    starts: Vec<(usize, Origin)>,
-}
-
-impl Corpus {
-    fn new(layout: &table::Layout) -> Corpus {
-        // Sized once: the keys and a separator each.
-        let keys = layout
-            .grids
-            .iter()
-            .flat_map(|g| &g.rows)
-            .flat_map(|r| &r.cells)
-            .map(|c| c.key().len())
-            .chain(layout.free.iter().map(|f| f.key.len()));
-        let (texts, bytes) = keys.fold((0, 0), |(n, b), len| (n + 1, b + len + 1));
-        let mut c = Corpus {
-            joined: String::with_capacity(bytes),
-            starts: Vec::with_capacity(texts),
-        };
-        let mut add = |origin: Origin, key: &str| {
-            c.starts.push((c.joined.len(), origin));
-            c.joined.push_str(key);
-            // A separator that no folded text contains ends each text.
-            c.joined.push('\u{1}');
-        };
-        for (g, grid) in layout.grids.iter().enumerate() {
-            for (r, row) in grid.rows.iter().enumerate() {
-                for cell in &row.cells {
-                    add(Origin::Row(g, r), cell.key());
-                }
-            }
-        }
-        for fl in &layout.free {
-            add(Origin::Line(fl.line), &fl.key);
-        }
-        c
-    }
-
-    fn origin_at(&self, offset: usize) -> Origin {
-        let i = self.starts.partition_point(|(o, _)| *o <= offset);
-        self.starts[i.saturating_sub(1)].1
-    }
-}
-
-fn looks_truncated(text: &str, origin: Origin, corpus: &Corpus, template: &Template) -> bool {
-    // Ideographs fold to themselves: a text ending in enough of them ends its
-    // key with the same bytes, so the ending is read off the text and the
-    // text is not folded whole.
-    let ending = crate::fast::utf8::ideograph_suffix(text, TRUNCATION_PROBE_CHARS)
-        .filter(|e| template.dangling_keys.max_len() < e.len());
-    let folded;
-    let key = match ending {
-        Some(e) => e,
-        None => {
-            folded = fold_key(text);
-            folded.as_str()
-        }
-    };
-    if template.dangling_keys.ends(key) {
-        return true;
-    }
-    // A line outside the table has no cell width to be cut at: only its
-    // wording (a dangling ending) can show a value was cut short.
-    if matches!(origin, Origin::Line(_)) {
-        return false;
-    }
-    // The ending read off the text is the probe itself.
-    let tail = match ending {
-        Some(e) => e,
-        None => {
-            if !key.chars().next_back().is_some_and(is_han) {
-                return false;
-            }
-            let Some((tail_at, _)) = key.char_indices().nth_back(TRUNCATION_PROBE_CHARS - 1) else {
-                return false;
-            };
-            &key[tail_at..]
-        }
-    };
-    let continued_elsewhere =
-        crate::fast::search::any_occurrence(corpus.joined.as_bytes(), tail.as_bytes(), |at| {
-            // The same row often repeats a name in its value; only another
-            // row's (or line's) text is evidence.
-            corpus.origin_at(at) != origin
-                && corpus
-                    .joined
-                    .get(at + tail.len()..)
-                    .is_some_and(|rest| continues_phrase(rest, template))
-        });
-    continued_elsewhere
-}
-
-/// True when `rest` (what follows a phrase elsewhere) carries the phrase on:
-/// it starts with a Han character that is neither a joining word (的, 和 …,
-/// from `dangling_endings`) nor the start of a template label.
-fn continues_phrase(rest: &str, template: &Template) -> bool {
-    let Some(c) = rest.chars().next() else {
-        return false;
-    };
-    if !is_han(c) {
-        return false;
-    }
-    let first = rest.as_bytes().first();
-    let joins = template
-        .dangling_keys
-        .iter()
-        .any(|e| e.as_bytes().first() == first && rest.starts_with(e.as_str()));
-    let label = template.labels.word_at_start(rest).is_some();
-    !joins && !label
-}
-
-fn is_han(c: char) -> bool {
-    is_cjk(c) && !matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ fn run(text: &str) -> Vec<Record> {
     segment(&lines, &t)
         .iter()
         .map(|f| {
-            let mut r = extract_form(&"t.md".into(), f, &t);
+            let layout = crate::table::layout(&f.lines, f.title);
+            let mut r = extract_form(&"t.md".into(), f, &layout, &t);
             crate::score::finish_with(&mut r, &t, crate::score::Calibration::builtin());
             r
         })

@@ -51,22 +51,8 @@ impl Builder for HtmlTables {
 /// returns the index of the first line after the block.
 fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout) -> usize {
     let end = block_end(lines, start, skip);
-    let block = &lines[start..end];
-    let mut text = String::new();
-    let mut line_starts = Vec::with_capacity(block.len());
-    for l in block {
-        line_starts.push((text.len(), l.no));
-        text.push_str(l.text);
-        text.push('\n');
-    }
-    let first_line = block.first().map(|l| l.no).unwrap_or(0);
-    let line_at = |offset: usize| -> usize {
-        let k = line_starts.partition_point(|&(o, _)| o <= offset);
-        line_starts
-            .get(k.saturating_sub(1))
-            .map(|&(_, n)| n)
-            .unwrap_or(first_line)
-    };
+    let block = Block::new(&lines[start..end]);
+    let text = &block.text;
     // Only the tables go to the parser; text before the first `<table` and
     // after the last `</table>` of the block are free lines of their own.
     let lower = text.to_ascii_lowercase();
@@ -76,89 +62,134 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout
         .filter(|&i| i >= lo)
         .and_then(|i| lower[i..].find('>').map(|j| i + j + 1))
         .unwrap_or(text.len());
-    push_free(out, first_line, &text[..lo]);
+    push_free(out, block.first_line, &text[..lo]);
     let tables = &text[lo..hi];
-    let tr_lines: Vec<usize> = tag_offsets(tables, &["<tr"])
-        .into_iter()
-        .map(|o| line_at(lo + o))
-        .collect();
-    let cell_lines: Vec<usize> = tag_offsets(tables, &["<td", "<th"])
-        .into_iter()
-        .map(|o| line_at(lo + o))
-        .collect();
-
+    let lines_of = |names: &[&str]| -> Vec<usize> {
+        (tag_offsets(tables, names).into_iter())
+            .map(|o| block.line_at(lo + o))
+            .collect()
+    };
+    let (tr_lines, cell_lines) = (lines_of(&["<tr"]), lines_of(&["<td", "<th"]));
     let doc = Html::parse_fragment(tables);
     let parsed = parse_tables(&doc);
-    let tr_ok = parsed.tr_count == tr_lines.len();
-    let cell_ok = parsed.cell_count == cell_lines.len();
-    for table in parsed.tables {
-        let mut grid = Grid {
-            format: Format::Html,
-            rows: Vec::new(),
-        };
-        let nrows = table.rows.len();
-        let mut pending: Vec<usize> = Vec::new();
-        for (r, prow) in table.rows.iter().enumerate() {
-            let row_line = if tr_ok {
-                tr_lines.get(prow.tr_index).copied()
-            } else {
-                None
-            };
-            let mut row = Row {
-                line: row_line.unwrap_or(first_line),
-                cells: Vec::new(),
-            };
-            let mut col = 0;
-            for pc in &prow.cells {
-                while pending.get(col).is_some_and(|&n| n > 0) {
-                    col += 1;
-                }
-                if col >= MAX_COLS {
-                    // No room left: the text is kept, as a free line.
-                    push_free(out, row.line, &pc.raw);
-                    continue;
-                }
-                let span = pc.colspan.clamp(1, MAX_COLS - col);
-                let rowspan = match pc.rowspan {
-                    0 => nrows - r,
-                    n => n.min(nrows - r).min(MAX_ROWSPAN),
-                }
-                .max(1);
-                if pending.len() < col + span {
-                    pending.resize(col + span, 0);
-                }
-                for p in &mut pending[col..col + span] {
-                    *p = rowspan;
-                }
-                let line = if cell_ok {
-                    cell_lines.get(pc.cell_index).copied()
-                } else {
-                    None
-                }
-                .or(row_line)
-                .unwrap_or(first_line);
-                if let Some(cell) = Cell::new(col, span, line, &pc.raw) {
-                    row.cells.push(cell.with_rowspan(rowspan));
-                }
-                col += span;
-            }
-            for p in &mut pending {
-                *p = p.saturating_sub(1);
-            }
-            if let Some(first) = row.cells.first() {
-                if row_line.is_none() {
-                    row.line = first.line;
-                }
-                grid.rows.push(row);
-            }
-        }
+    // Source lines are trusted only when the parser saw the tags the
+    // source prints.
+    let lines = SourceLines {
+        rows: (parsed.tr_count == tr_lines.len()).then_some(tr_lines),
+        cells: (parsed.cell_count == cell_lines.len()).then_some(cell_lines),
+        first: block.first_line,
+    };
+    for table in &parsed.tables {
+        let grid = expand_spans(table, &lines, out);
         if !grid.rows.is_empty() {
             out.grids.push(grid);
         }
     }
-    push_free(out, first_line, &parsed.stray);
-    push_free(out, line_at(hi), &text[hi..]);
+    push_free(out, block.first_line, &parsed.stray);
+    push_free(out, block.line_at(hi), &text[hi..]);
     end
+}
+
+/// A block of lines joined into one text, with where each line starts.
+struct Block {
+    text: String,
+    /// (byte offset in `text`, line number), ascending.
+    starts: Vec<(usize, usize)>,
+    first_line: usize,
+}
+
+impl Block {
+    fn new(block: &[Line<'_>]) -> Block {
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(block.len());
+        for l in block {
+            starts.push((text.len(), l.no));
+            text.push_str(l.text);
+            text.push('\n');
+        }
+        let first_line = block.first().map(|l| l.no).unwrap_or(0);
+        Block {
+            text,
+            starts,
+            first_line,
+        }
+    }
+
+    /// The line holding byte `offset` of the text.
+    fn line_at(&self, offset: usize) -> usize {
+        let k = self.starts.partition_point(|&(o, _)| o <= offset);
+        (self.starts.get(k.saturating_sub(1)))
+            .map(|&(_, n)| n)
+            .unwrap_or(self.first_line)
+    }
+}
+
+/// The source line of the k-th `<tr` and of the k-th `<td`/`<th`, when the
+/// parser's counts agree with the source's.
+struct SourceLines {
+    rows: Option<Vec<usize>>,
+    cells: Option<Vec<usize>>,
+    first: usize,
+}
+
+/// A parsed table laid out with the HTML table algorithm: a cell lands in
+/// the first column its row has free, and is stored once, at its origin,
+/// with its `span` and `rowspan`. A cell that finds no column left is kept
+/// as a free line.
+fn expand_spans(table: &ParsedTable, lines: &SourceLines, out: &mut Layout) -> Grid {
+    let mut grid = Grid {
+        format: Format::Html,
+        rows: Vec::new(),
+    };
+    let nrows = table.rows.len();
+    // Rows still covered by a rowspan, per column.
+    let mut pending: Vec<usize> = Vec::new();
+    for (r, prow) in table.rows.iter().enumerate() {
+        let row_line = (lines.rows.as_ref()).and_then(|l| l.get(prow.tr_index).copied());
+        let mut row = Row {
+            line: row_line.unwrap_or(lines.first),
+            cells: Vec::new(),
+        };
+        let mut col = 0;
+        for pc in &prow.cells {
+            while pending.get(col).is_some_and(|&n| n > 0) {
+                col += 1;
+            }
+            if col >= MAX_COLS {
+                // No room left: the text is kept, as a free line.
+                push_free(out, row.line, &pc.raw);
+                continue;
+            }
+            let span = pc.colspan.clamp(1, MAX_COLS - col);
+            let rowspan = match pc.rowspan {
+                0 => nrows - r,
+                n => n.min(nrows - r).min(MAX_ROWSPAN),
+            }
+            .max(1);
+            if pending.len() < col + span {
+                pending.resize(col + span, 0);
+            }
+            pending[col..col + span].fill(rowspan);
+            let line = (lines.cells.as_ref())
+                .and_then(|l| l.get(pc.cell_index).copied())
+                .or(row_line)
+                .unwrap_or(lines.first);
+            if let Some(cell) = Cell::new(col, span, line, &pc.raw) {
+                row.cells.push(cell.with_rowspan(rowspan));
+            }
+            col += span;
+        }
+        for p in &mut pending {
+            *p = p.saturating_sub(1);
+        }
+        if let Some(first) = row.cells.first() {
+            if row_line.is_none() {
+                row.line = first.line;
+            }
+            grid.rows.push(row);
+        }
+    }
+    grid
 }
 
 fn push_free(out: &mut Layout, line: usize, raw: &str) {
@@ -262,108 +293,131 @@ fn span_attr(v: Option<&str>, default: usize) -> usize {
 /// Walks the parsed fragment once, iteratively (deep nesting cannot blow the
 /// stack): top-level tables, their rows and cells, cell text.
 fn parse_tables(doc: &Html) -> Parsed {
-    let mut p = Parsed::default();
-    // Depth of nested tables at the current node (1 = inside a top-level table).
-    let mut table_depth = 0usize;
-    // Depth of nested tables at which the open cell was opened.
-    let mut cell_open: Option<usize> = None;
+    let mut w = Walker::default();
     for edge in doc.tree.root().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(el) => {
-                    let name = el.name();
-                    match name {
-                        "table" => {
-                            table_depth += 1;
-                            if table_depth == 1 {
-                                p.tables.push(ParsedTable { rows: Vec::new() });
-                            } else if let Some(c) = current_cell(&mut p, cell_open) {
-                                c.raw.push(' ');
-                            }
-                        }
-                        "tr" => {
-                            let idx = p.tr_count;
-                            p.tr_count += 1;
-                            if table_depth == 1 {
-                                if let Some(t) = p.tables.last_mut() {
-                                    t.rows.push(ParsedRow {
-                                        tr_index: idx,
-                                        cells: Vec::new(),
-                                    });
-                                }
-                            }
-                        }
-                        "td" | "th" => {
-                            let idx = p.cell_count;
-                            p.cell_count += 1;
-                            if table_depth == 1 {
-                                let row = p.tables.last_mut().and_then(|t| t.rows.last_mut());
-                                if let Some(row) = row {
-                                    row.cells.push(ParsedCell {
-                                        raw: String::new(),
-                                        colspan: span_attr(el.attr("colspan"), 1),
-                                        rowspan: span_attr(el.attr("rowspan"), 1),
-                                        cell_index: idx,
-                                    });
-                                    cell_open = Some(1);
-                                }
-                            } else if let Some(c) = current_cell(&mut p, cell_open) {
-                                c.raw.push(' ');
-                            }
-                        }
-                        "br" => push_text(&mut p, cell_open, " <br> "),
-                        "input" => {
-                            let is_box = el
-                                .attr("type")
-                                .is_some_and(|t| t.eq_ignore_ascii_case("checkbox"));
-                            if is_box {
-                                let tag = if el.attr("checked").is_some() {
-                                    r#" <input checked="" type="checkbox"/> "#
-                                } else {
-                                    r#" <input type="checkbox"/> "#
-                                };
-                                push_text(&mut p, cell_open, tag);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                Node::Element(el) => w.open(el),
                 Node::Text(t) => {
                     let escaped = t.text.replace('&', "&amp;").replace('<', "&lt;");
-                    push_text(&mut p, cell_open, &escaped);
+                    w.push_text(&escaped);
                 }
                 _ => {}
             },
             Edge::Close(node) => {
                 if let Node::Element(el) = node.value() {
-                    match el.name() {
-                        "table" => table_depth = table_depth.saturating_sub(1),
-                        "td" | "th" if table_depth == 1 => cell_open = None,
-                        "p" | "div" | "li" | "td" | "th" | "tr" | "caption" => {
-                            push_text(&mut p, cell_open, " ")
-                        }
-                        _ => {}
-                    }
+                    w.close(el.name());
                 }
             }
         }
     }
-    p
+    w.p
 }
 
-fn current_cell(p: &mut Parsed, cell_open: Option<usize>) -> Option<&mut ParsedCell> {
-    cell_open?;
-    p.tables
-        .last_mut()
-        .and_then(|t| t.rows.last_mut())
-        .and_then(|r| r.cells.last_mut())
+/// The state of [`parse_tables`]'s walk.
+#[derive(Default)]
+struct Walker {
+    p: Parsed,
+    /// Depth of nested tables at the current node (1 = inside a top-level
+    /// table).
+    table_depth: usize,
+    /// Set while a top-level table's cell is open.
+    cell_open: bool,
 }
 
-/// Appends text to the open cell, or to the stray text outside every cell.
-fn push_text(p: &mut Parsed, cell_open: Option<usize>, s: &str) {
-    match current_cell(p, cell_open) {
-        Some(c) => c.raw.push_str(s),
-        None => p.stray.push_str(s),
+impl Walker {
+    fn open(&mut self, el: &scraper::node::Element) {
+        match el.name() {
+            "table" => {
+                self.table_depth += 1;
+                if self.table_depth == 1 {
+                    self.p.tables.push(ParsedTable { rows: Vec::new() });
+                } else {
+                    // A nested table is text of its cell.
+                    self.push_to_cell(" ");
+                }
+            }
+            "tr" => {
+                let tr_index = self.p.tr_count;
+                self.p.tr_count += 1;
+                if self.table_depth == 1 {
+                    if let Some(t) = self.p.tables.last_mut() {
+                        t.rows.push(ParsedRow {
+                            tr_index,
+                            cells: Vec::new(),
+                        });
+                    }
+                }
+            }
+            "td" | "th" => self.open_cell(el),
+            "br" => self.push_text(" <br> "),
+            "input"
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("checkbox")) =>
+            {
+                // Kept as printed, for `clean` to mark.
+                self.push_text(if el.attr("checked").is_some() {
+                    r#" <input checked="" type="checkbox"/> "#
+                } else {
+                    r#" <input type="checkbox"/> "#
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn open_cell(&mut self, el: &scraper::node::Element) {
+        let cell_index = self.p.cell_count;
+        self.p.cell_count += 1;
+        if self.table_depth != 1 {
+            self.push_to_cell(" ");
+            return;
+        }
+        let row = (self.p.tables.last_mut()).and_then(|t| t.rows.last_mut());
+        if let Some(row) = row {
+            row.cells.push(ParsedCell {
+                raw: String::new(),
+                colspan: span_attr(el.attr("colspan"), 1),
+                rowspan: span_attr(el.attr("rowspan"), 1),
+                cell_index,
+            });
+            self.cell_open = true;
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "table" => self.table_depth = self.table_depth.saturating_sub(1),
+            "td" | "th" if self.table_depth == 1 => self.cell_open = false,
+            "p" | "div" | "li" | "td" | "th" | "tr" | "caption" => self.push_text(" "),
+            _ => {}
+        }
+    }
+
+    fn current_cell(&mut self) -> Option<&mut ParsedCell> {
+        if !self.cell_open {
+            return None;
+        }
+        (self.p.tables.last_mut())
+            .and_then(|t| t.rows.last_mut())
+            .and_then(|r| r.cells.last_mut())
+    }
+
+    /// Appends text to the open cell (nothing when none is open).
+    fn push_to_cell(&mut self, s: &str) {
+        if let Some(c) = self.current_cell() {
+            c.raw.push_str(s);
+        }
+    }
+
+    /// Appends text to the open cell, or to the stray text outside every
+    /// cell.
+    fn push_text(&mut self, s: &str) {
+        match self.current_cell() {
+            Some(c) => c.raw.push_str(s),
+            None => self.p.stray.push_str(s),
+        }
     }
 }
 

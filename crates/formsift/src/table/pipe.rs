@@ -48,43 +48,14 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout
     {
         end += 1;
     }
-    let mut text = String::new();
-    // Byte offset of each line of `text`, and its index in `lines` (none
-    // for an added delimiter row).
-    let mut starts: Vec<(usize, Option<usize>)> = Vec::with_capacity(end - start + 1);
-    for (k, l) in lines[start..end].iter().enumerate() {
-        starts.push((text.len(), Some(start + k)));
-        text.push_str(l.text);
-        text.push('\n');
-        if k == 0 && !has_delimiter {
-            starts.push((text.len(), None));
-            let n = excess_cells(l.text).len().max(1);
-            text.push_str(&"|---".repeat(n));
-            text.push_str("|\n");
-        }
-    }
+    let (text, starts) = source_text(&lines[start..end], start, has_delimiter);
     // Entry of `starts` for the line holding a byte offset.
     let line_index = |offset: usize| {
         starts
             .partition_point(|&(o, _)| o <= offset)
             .saturating_sub(1)
     };
-
-    let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
-    let mut in_table = false;
-    for (event, range) in Parser::new_ext(&text, Options::ENABLE_TABLES).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Table(_)) if rows.is_empty() => in_table = true,
-            Event::End(TagEnd::Table) if in_table => break,
-            Event::Start(Tag::TableHead | Tag::TableRow) if in_table => rows.push(Vec::new()),
-            Event::Start(Tag::TableCell) if in_table => {
-                if let Some(r) = rows.last_mut() {
-                    r.push(range);
-                }
-            }
-            _ => {}
-        }
-    }
+    let rows = cell_ranges(&text);
     let mut grid = Grid {
         format: Format::Markdown,
         rows: Vec::new(),
@@ -120,6 +91,51 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>, out: &mut Layout
         out.grids.push(grid);
     }
     Some(last + 1)
+}
+
+/// The table's lines joined for the parser (a delimiter row added after
+/// the header when the source has none), with each line's byte offset and
+/// its index in the form's lines (`None` for the added delimiter row).
+fn source_text(
+    lines: &[Line<'_>],
+    start: usize,
+    has_delimiter: bool,
+) -> (String, Vec<(usize, Option<usize>)>) {
+    let mut text = String::new();
+    let mut starts: Vec<(usize, Option<usize>)> = Vec::with_capacity(lines.len() + 1);
+    for (k, l) in lines.iter().enumerate() {
+        starts.push((text.len(), Some(start + k)));
+        text.push_str(l.text);
+        text.push('\n');
+        if k == 0 && !has_delimiter {
+            starts.push((text.len(), None));
+            let n = excess_cells(l.text).len().max(1);
+            text.push_str(&"|---".repeat(n));
+            text.push_str("|\n");
+        }
+    }
+    (text, starts)
+}
+
+/// The source range of every cell of the first table pulldown-cmark finds
+/// in `text`, row by row (the header row first).
+fn cell_ranges(text: &str) -> Vec<Vec<Range<usize>>> {
+    let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
+    let mut in_table = false;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Table(_)) if rows.is_empty() => in_table = true,
+            Event::End(TagEnd::Table) if in_table => break,
+            Event::Start(Tag::TableHead | Tag::TableRow) if in_table => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) if in_table => {
+                if let Some(r) = rows.last_mut() {
+                    r.push(range);
+                }
+            }
+            _ => {}
+        }
+    }
+    rows
 }
 
 /// A cell's printed text: trimmed, a leading `|` dropped, `\|` unescaped.
