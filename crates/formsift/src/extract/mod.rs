@@ -591,19 +591,19 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
             }
         }
     }
-    let hits: Vec<(usize, usize, usize)> = (template.labels.words_in(key))
-        .filter(|(at, _)| at.start == 0 || key[at.end..].starts_with(':'))
-        .map(|(at, word)| (at.start, at.end, word))
-        .collect();
-    let Some(&(first_start, _, _)) = hits.first() else {
+    // Labels at the line's start or followed by a colon.
+    let mut hits = template.labels.words_in(key);
+    hits.retain(|(at, _)| at.start == 0 || key[at.end..].starts_with(':'));
+    let Some(first_start) = hits.first().map(|(at, _)| at.start) else {
         st.unmapped(line, text);
         return;
     };
     let offset = |i: usize| crate::text::normalize::clean_offset(text, i);
     st.unmapped(line, &text[..offset(first_start)]);
-    for (k, &(_, end, label)) in hits.iter().enumerate() {
-        let stop = hits.get(k + 1).map(|h| offset(h.0)).unwrap_or(text.len());
-        let start = offset(end).min(stop);
+    for (k, (at, label)) in hits.iter().enumerate() {
+        let label = *label;
+        let stop = (hits.get(k + 1)).map_or(text.len(), |h| offset(h.0.start));
+        let start = offset(at.end).min(stop);
         let value = strip_label_tail(&text[start..stop]).to_string();
         match st.resolve(&[WordMatch::exact(label)], None, None) {
             Some((_, Resolved::Scaffold)) => {
@@ -615,7 +615,7 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
                 st.fill(resolved.fields(), &value, line, &[], None);
             }
             None => {
-                let seg_start = offset(hits[k].0);
+                let seg_start = offset(at.start);
                 st.unmapped(line, &text[seg_start..stop]);
             }
         }

@@ -109,7 +109,7 @@ fn compile_field(spec: &FieldSpec, keys: &[&str]) -> Result<Field, String> {
         labels: spec.labels.clone(),
         source,
         split,
-        options: vocabulary(options.collect())?,
+        options: Vocabulary::new(options.collect()),
         column_of,
         layout: spec.layout,
         optional: spec.optional,
@@ -175,7 +175,7 @@ fn compile_labels(
             targets.push(LabelTarget::Scaffold);
         }
     }
-    Ok((vocabulary(words)?, targets))
+    Ok((searchable(words)?, targets))
 }
 
 /// The indicator table: header labels and their roles, the level-1 names
@@ -220,13 +220,13 @@ fn compile_indicators(ind: &IndicatorSpec, keys: &[&str]) -> Result<Indicators, 
         .unwrap_or_else(|| "annual".to_string());
     let horizon_evidence = horizon_evidence(ind, &horizons, keys)?;
     Ok(Indicators {
-        header_labels: vocabulary(headers)?,
+        header_labels: searchable(headers)?,
         header_roles,
         horizons: horizons.into_iter().map(Into::into).collect(),
         default_horizon: default_horizon.into(),
         horizon_evidence,
-        level1: vocabulary(level1)?,
-        level2: vocabulary(level2)?,
+        level1: Vocabulary::new(level1),
+        level2: Vocabulary::new(level2),
         children,
     })
 }
@@ -253,6 +253,7 @@ fn horizon_evidence(
     Ok(evidence)
 }
 
-fn vocabulary(words: Vec<Word>) -> Result<Vocabulary, String> {
-    Vocabulary::new(words).map_err(|e| format!("vocabulary automaton: {e}"))
+/// A vocabulary searched inside every cell and line: with its automaton.
+fn searchable(words: Vec<Word>) -> Result<Vocabulary, String> {
+    (Vocabulary::new(words).searchable()).map_err(|e| format!("label automaton: {e}"))
 }

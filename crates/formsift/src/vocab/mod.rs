@@ -70,12 +70,14 @@ pub struct Vocabulary {
     /// is one exactly is that word (an exact match outscores every other),
     /// found without scoring.
     unique: FxHashMap<String, usize>,
-    /// Leftmost-longest automaton over the keys (pattern i is word i).
-    automaton: AhoCorasick,
+    /// Leftmost-longest automaton over the keys (pattern i is word i), for
+    /// the vocabularies searched inside texts ([`Vocabulary::searchable`]);
+    /// the others use the plain scan it is tested against.
+    automaton: Option<AhoCorasick>,
 }
 
 impl Vocabulary {
-    pub fn new(words: Vec<Word>) -> Result<Vocabulary, aho_corasick::BuildError> {
+    pub fn new(words: Vec<Word>) -> Vocabulary {
         let mut unique: FxHashMap<String, usize> = FxHashMap::default();
         let mut shared = Vec::new();
         for (i, w) in words.iter().enumerate() {
@@ -86,16 +88,24 @@ impl Vocabulary {
         for key in shared {
             unique.remove(&key);
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Both)
-            .build(words.iter().map(|w| w.key.as_str()))?;
-        Ok(Vocabulary {
+        Vocabulary {
             index: Index::new(&words),
             words,
             unique,
-            automaton,
-        })
+            automaton: None,
+        }
+    }
+
+    /// The same vocabulary with an automaton for the prefix lookups, for
+    /// vocabularies searched in every cell and line (labels, headers);
+    /// building one costs more than a plain scan saves on a few lookups.
+    pub fn searchable(mut self) -> Result<Vocabulary, aho_corasick::BuildError> {
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Both)
+            .build(self.words.iter().map(|w| w.key.as_str()))?;
+        self.automaton = Some(automaton);
+        Ok(self)
     }
 
     /// False when the folded `key` surely does not start with a whole word
@@ -120,19 +130,53 @@ impl Vocabulary {
         if !self.may_start_a_word(key) {
             return None;
         }
-        let m = (self.automaton).find(Input::new(key).anchored(Anchored::Yes))?;
-        Some((m.pattern().as_usize(), m.end()))
+        match &self.automaton {
+            Some(ac) => {
+                let m = ac.find(Input::new(key).anchored(Anchored::Yes))?;
+                Some((m.pattern().as_usize(), m.end()))
+            }
+            None => self.longest_prefix_of(key),
+        }
     }
 
-    /// Every word inside `key`, leftmost-longest, left to right: (where,
-    /// word).
-    pub fn words_in<'a>(
-        &'a self,
-        key: &'a str,
-    ) -> impl Iterator<Item = (Range<usize>, usize)> + 'a {
-        (self.automaton)
-            .find_iter(key)
-            .map(|m| (m.range(), m.pattern().as_usize()))
+    /// [`Vocabulary::word_at_start`] by scanning the words: the longest
+    /// word `key` starts with, the first in vocabulary order on a tie.
+    fn longest_prefix_of(&self, key: &str) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for (i, w) in self.words.iter().enumerate() {
+            let longer = best.is_none_or(|(_, len)| w.key.len() > len);
+            if !w.key.is_empty() && longer && key.starts_with(w.key.as_str()) {
+                best = Some((i, w.key.len()));
+            }
+        }
+        best
+    }
+
+    /// Every word inside `key`, leftmost-longest, left to right,
+    /// non-overlapping: (where, word).
+    pub fn words_in(&self, key: &str) -> Vec<(Range<usize>, usize)> {
+        match &self.automaton {
+            Some(ac) => (ac.find_iter(key))
+                .map(|m| (m.range(), m.pattern().as_usize()))
+                .collect(),
+            None => self.words_in_by_scan(key),
+        }
+    }
+
+    /// [`Vocabulary::words_in`] by trying every character boundary.
+    fn words_in_by_scan(&self, key: &str) -> Vec<(Range<usize>, usize)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < key.len() {
+            match self.longest_prefix_of(&key[at..]) {
+                Some((word, len)) => {
+                    out.push((at..at + len, word));
+                    at += len;
+                }
+                None => at += key[at..].chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        out
     }
 
     /// Every word the folded cell could be, best first (ties: vocabulary

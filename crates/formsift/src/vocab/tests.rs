@@ -157,10 +157,34 @@ fn options_match_truncated_and_ambiguous() {
         .iter()
         .map(|s| Word::new(s, s.to_string()))
         .collect();
-    let opts = Vocabulary::new(words).unwrap();
+    let opts = Vocabulary::new(words);
     assert_eq!(opts.option("其他"), OptionMatch::Exact(3));
     assert_eq!(opts.option("法律法"), OptionMatch::Repaired(0));
     assert_eq!(opts.option("市委市政府"), OptionMatch::Ambiguous);
     assert_eq!(opts.option("市委市政府决"), OptionMatch::Repaired(1));
     assert_eq!(opts.option("天气"), OptionMatch::None);
+}
+
+/// The automaton finds what the plain scans find, on every label, cut and
+/// confusion of the built-in template, inside lines of several labels.
+#[test]
+fn the_automaton_equals_the_plain_scans() {
+    let t = Template::builtin();
+    let plain = Vocabulary::new(t.labels.to_vec());
+    assert!(t.labels.automaton.is_some() && plain.automaton.is_none());
+    let mut probes: Vec<String> = Vec::new();
+    for w in t.labels.iter() {
+        let c = &w.chars;
+        for cut in 1..=c.len() {
+            let s: String = c[..cut].iter().collect();
+            probes.push(format!("{s}:x{}", w.key));
+            probes.push(format!("x{s}{}", w.key));
+        }
+    }
+    probes.push(t.labels.iter().map(|w| w.key.as_str()).collect());
+    probes.push(String::new());
+    for p in &probes {
+        assert_eq!(t.labels.word_at_start(p), plain.word_at_start(p), "{p}");
+        assert_eq!(t.labels.words_in(p), plain.words_in(p), "{p}");
+    }
 }
