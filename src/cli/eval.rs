@@ -26,6 +26,12 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
 
+    /// Also report per value of this key of the gold records' `meta`
+    /// (repeatable; `all` for every key), e.g. `--by engine --by level
+    /// --by rendering --by operators`.
+    #[arg(long, value_name = "KEY")]
+    by: Vec<String>,
+
     /// List at most N confident errors in the text report (all in --json).
     #[arg(long, value_name = "N", default_value_t = 50)]
     max_errors: usize,
@@ -37,7 +43,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode, Failure> {
     let template = super::load_template(args.template.as_deref())?;
     let gold = eval::load_jsonl(&args.gold)?;
     let pred = eval::load_jsonl(&args.pred)?;
-    let report = eval::evaluate(&gold, &pred, &Rules::from_template(&template));
+    let rules = Rules::from_template(&template);
+    let report = if args.by.is_empty() {
+        eval::evaluate(&gold, &pred, &rules)
+    } else {
+        let keys: Vec<String> = args.by.iter().filter(|k| *k != "all").cloned().collect();
+        eval::evaluate_by(&gold, &pred, &rules, &keys)
+    };
     let out = if args.json {
         serde_json::to_string(&report).unwrap_or_default() + "\n"
     } else {

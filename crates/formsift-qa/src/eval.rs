@@ -123,6 +123,73 @@ impl Rules {
     }
 }
 
+/// The headline numbers of the records whose gold `meta` has `key` =
+/// `value` (a list value, like the noise operators, puts a record in the
+/// group of each element).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Breakdown {
+    pub key: String,
+    pub value: String,
+    pub records: usize,
+    pub field_accuracy: f64,
+    pub nonblank_accuracy: f64,
+    pub indicator_f1: f64,
+    pub ece: f64,
+    pub confident_errors: usize,
+    pub confident_error_rate: f64,
+    pub straight_through_rate: f64,
+    pub wrong_auto_accepted: usize,
+}
+
+/// [`evaluate`], plus the report per value of each of `keys` in the gold
+/// records' `meta` (all keys found when `keys` is empty).
+pub fn evaluate_by(gold: &[Loaded], pred: &[Loaded], rules: &Rules, keys: &[String]) -> Report {
+    let mut report = evaluate(gold, pred, rules);
+    let mut groups: BTreeMap<(String, String), Vec<Loaded>> = BTreeMap::new();
+    for g in gold {
+        let Some(meta) = g.record["meta"].as_object() else {
+            continue;
+        };
+        for (k, v) in meta {
+            if !keys.is_empty() && !keys.contains(k) {
+                continue;
+            }
+            let values: Vec<String> = match v {
+                Json::String(s) => vec![s.clone()],
+                Json::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect(),
+                Json::Number(n) => vec![n.to_string()],
+                _ => Vec::new(),
+            };
+            for value in values {
+                groups
+                    .entry((k.clone(), value))
+                    .or_default()
+                    .push(g.clone());
+            }
+        }
+    }
+    for ((key, value), subset) in groups {
+        let r = evaluate(&subset, pred, rules);
+        report.breakdown.push(Breakdown {
+            key,
+            value,
+            records: r.records,
+            field_accuracy: r.field_accuracy,
+            nonblank_accuracy: r.nonblank_accuracy,
+            indicator_f1: r.indicator_f1,
+            ece: r.ece,
+            confident_errors: r.confident_errors.len(),
+            confident_error_rate: r.confident_error_rate,
+            straight_through_rate: r.straight_through_rate,
+            wrong_auto_accepted: r.wrong_auto_accepted,
+        });
+    }
+    report
+}
+
 /// Accuracy of one field key.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct FieldStats {
@@ -181,6 +248,27 @@ pub struct Report {
     pub brier: f64,
     pub bins: Vec<Bin>,
     pub confident_errors: Vec<ConfidentError>,
+    /// Scored values at confidence ≥ [`CONFIDENT`], and the share of them
+    /// that are wrong.
+    pub confident_answers: usize,
+    pub confident_error_rate: f64,
+    /// Records exactly right: every field, and the indicators as a
+    /// multiset, level 1 included.
+    pub records_exact: usize,
+    /// Records a router would accept unseen: record confidence ≥
+    /// [`CONFIDENT`].
+    pub records_auto: usize,
+    /// Records that go straight through: auto-accepted and exactly right;
+    /// and its share of the gold records.
+    pub straight_through: usize,
+    pub straight_through_rate: f64,
+    /// Auto-accepted records that are not exactly right: the defect users
+    /// feel most.
+    pub wrong_auto_accepted: usize,
+    /// The same report per value of each `meta` key of the gold records
+    /// (engine, level, rendering, noise operator …), when asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breakdown: Vec<Breakdown>,
     /// Every scored value: (confidence, right?, field or indicator). Not
     /// printed; `formsift calibrate` fits its table on these.
     #[serde(skip)]
@@ -283,9 +371,16 @@ pub fn evaluate(gold: &[Loaded], pred: &[Loaded], rules: &Rules) -> Report {
         if p.is_none() {
             r.records_missing += 1;
         }
-        tally.record(g, p, &mut items, &mut r.confident_errors);
-        indicators(g, p, rules, &mut r, &mut items);
+        let fields_ok = tally.record(g, p, &mut items, &mut r.confident_errors);
+        let indicators_ok = indicators(g, p, rules, &mut r, &mut items);
+        let exact = p.is_some() && fields_ok && indicators_ok;
+        let auto = p.and_then(|p| confidence_of(&p.record["confidence"])) >= Some(CONFIDENT);
+        r.records_exact += exact as usize;
+        r.records_auto += auto as usize;
+        r.straight_through += (auto && exact) as usize;
+        r.wrong_auto_accepted += (auto && !exact) as usize;
     }
+    r.straight_through_rate = ratio(r.straight_through, r.records);
     tally.finish(&mut r);
     r.field_accuracy = ratio(r.fields_correct, r.fields_total);
     r.nonblank_accuracy = ratio(r.nonblank_correct, r.nonblank_total);
@@ -310,22 +405,25 @@ struct FieldTally {
 }
 
 impl FieldTally {
-    /// Compares every gold field of one record with its prediction.
+    /// Compares every gold field of one record with its prediction;
+    /// returns whether all are right.
     fn record(
         &mut self,
         g: &Loaded,
         p: Option<&Loaded>,
         items: &mut Vec<(f64, bool, Kind)>,
         confident_errors: &mut Vec<ConfidentError>,
-    ) {
+    ) -> bool {
         let Some(fields) = g.record["fields"].as_object() else {
-            return;
+            return true;
         };
+        let mut all_ok = true;
         for (k, want) in fields {
             let cell = p.map(|p| &p.record["fields"][k]);
             let got = cell.map(|c| &c["value"]).unwrap_or(&Json::Null);
             let conf = cell.and_then(|c| confidence_of(&c["confidence"]));
             let ok = cell.is_some_and(|c| c.is_object()) && conf.is_some() && value_ok(want, got);
+            all_ok &= ok;
             let s = self.stats(k);
             s.total += 1;
             s.correct += ok as usize;
@@ -351,6 +449,7 @@ impl FieldTally {
                 });
             }
         }
+        all_ok
     }
 
     /// The stats of field `k`, added in gold order on first sight.
@@ -384,13 +483,15 @@ impl FieldTally {
     }
 }
 
+/// Compares one record's indicators (a multiset); returns whether they are
+/// exactly the gold's.
 fn indicators(
     g: &Loaded,
     p: Option<&Loaded>,
     rules: &Rules,
     r: &mut Report,
     items: &mut Vec<(f64, bool, Kind)>,
-) {
+) -> bool {
     let empty = Vec::new();
     let want_list = g.record["indicators"].as_array().unwrap_or(&empty);
     let have_list = p
@@ -404,6 +505,7 @@ fn indicators(
         let e = want.entry(ind_key(i)).or_insert((0, canon(&i["level1"])));
         e.0 += 1;
     }
+    let mut tp = 0;
     // Predictions grouped by key, best confidence first, so the confident
     // ones are the ones credited.
     let mut have: BTreeMap<IndKey, Vec<(usize, f64)>> = BTreeMap::new();
@@ -439,11 +541,16 @@ fn indicators(
             }
         }
         r.indicators_tp += credited;
+        tp += credited;
     }
+    tp == want_list.len() && tp == have_list.len()
 }
 
 fn calibration(items: &[(f64, bool, Kind)], r: &mut Report) {
     r.calibration_items = items.len();
+    r.confident_answers = items.iter().filter(|i| i.0 >= CONFIDENT).count();
+    let confident_wrong = (items.iter()).filter(|i| i.0 >= CONFIDENT && !i.1).count();
+    r.confident_error_rate = ratio(confident_wrong, r.confident_answers);
     let mut bins: Vec<(f64, usize, usize)> = vec![(0.0, 0, 0); BINS];
     let mut brier = 0.0;
     for &(c, ok, _) in items {

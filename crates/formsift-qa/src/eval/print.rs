@@ -46,10 +46,23 @@ pub fn text_report(r: &Report, max_errors: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "confident errors (confidence >= {} and wrong): {}",
+        "confident errors (confidence >= {} and wrong): {} of {} confident answers ({})",
         super::CONFIDENT,
-        r.confident_errors.len()
+        r.confident_errors.len(),
+        r.confident_answers,
+        pct(r.confident_error_rate)
     );
+    let _ = writeln!(
+        s,
+        "routing      {} records exactly right; {} auto-accepted (record confidence >= {}): {} straight through ({} of all), {} wrong",
+        r.records_exact,
+        r.records_auto,
+        super::CONFIDENT,
+        r.straight_through,
+        pct(r.straight_through_rate),
+        r.wrong_auto_accepted
+    );
+    breakdown(&mut s, r);
     per_field(&mut s, r);
     bins(&mut s, r);
     if !r.confident_errors.is_empty() {
@@ -107,6 +120,42 @@ fn bins(s: &mut String, r: &Report) {
             s,
             "  [{:.1}, {:.1}) {:>6} {:>9.3} {:>9.3}",
             b.lo, b.hi, b.count, b.mean_confidence, b.accuracy
+        );
+    }
+}
+
+/// The headline numbers per group of records (`--by`).
+fn breakdown(s: &mut String, r: &Report) {
+    if r.breakdown.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nby group:");
+    let _ = writeln!(
+        s,
+        "  {:<28} {:>5} {:>8} {:>9} {:>6} {:>6} {:>11} {:>9} {:>6}",
+        "group",
+        "forms",
+        "fields",
+        "non-blank",
+        "ind F1",
+        "ECE",
+        "conf. wrong",
+        "straight",
+        "wrong>"
+    );
+    for b in &r.breakdown {
+        let _ = writeln!(
+            s,
+            "  {:<28} {:>5} {:>8} {:>9} {:>6.3} {:>6.3} {:>11} {:>9} {:>6}",
+            format!("{}={}", b.key, b.value),
+            b.records,
+            pct(b.field_accuracy),
+            pct(b.nonblank_accuracy),
+            b.indicator_f1,
+            b.ece,
+            format!("{} ({})", b.confident_errors, pct(b.confident_error_rate)),
+            pct(b.straight_through_rate),
+            b.wrong_auto_accepted
         );
     }
 }

@@ -198,3 +198,62 @@ fn empty_inputs_give_zeros_not_nan() {
     assert_eq!(r.brier, 0.0);
     assert_eq!(r.indicator_f1, 0.0);
 }
+
+/// Two records, one exactly right at 0.95, one wrong at 0.93, one right
+/// below the routing threshold; grouped by engine and by operator.
+const ROUTE_GOLD: &str = r#"{"source":{"path":"r/a.md","form_index":0},"fields":{"x":"1"},"indicators":[],"meta":{"engine":"rapid","operators":["o1","o2"]}}
+{"source":{"path":"r/b.md","form_index":0},"fields":{"x":"2"},"indicators":[{"horizon":"annual","level1":"产出指标","level2":"数量指标","level3":"q","value":"r"}],"meta":{"engine":"rapid","operators":["o2"]}}
+{"source":{"path":"r/c.md","form_index":0},"fields":{"x":"3"},"indicators":[],"meta":{"engine":"tesseract","operators":[]}}
+"#;
+
+const ROUTE_PRED: &str = r#"{"source":{"path":"a.md","form_index":0},"confidence":0.95,"fields":{"x":{"value":"1","confidence":0.95}},"indicators":[]}
+{"source":{"path":"b.md","form_index":0},"confidence":0.93,"fields":{"x":{"value":"2","confidence":0.97}},"indicators":[{"horizon":"annual","level1":"产出指标","level2":"数量指标","level3":"q","value":"rr","confidence":0.93}]}
+{"source":{"path":"c.md","form_index":0},"confidence":0.5,"fields":{"x":{"value":"3","confidence":0.5}},"indicators":[]}
+"#;
+
+#[test]
+fn routing_counts_straight_through_and_wrong_auto_accepted_records() {
+    let rules = Rules::default();
+    let r = evaluate(&load(ROUTE_GOLD), &load(ROUTE_PRED), &rules);
+    assert_eq!(r.records_exact, 2);
+    assert_eq!(r.records_auto, 2);
+    assert_eq!(r.straight_through, 1);
+    assert!(close(r.straight_through_rate, 1.0 / 3.0));
+    // b.md: every field right, but its indicator's value is wrong.
+    assert_eq!(r.wrong_auto_accepted, 1);
+    // Confident answers: x of a and b (0.95, 0.97) and b's indicator
+    // (0.93, wrong).
+    assert_eq!(r.confident_answers, 3);
+    assert!(close(r.confident_error_rate, 1.0 / 3.0));
+}
+
+#[test]
+fn breakdown_groups_records_by_each_meta_value() {
+    let rules = Rules::default();
+    let r = evaluate_by(&load(ROUTE_GOLD), &load(ROUTE_PRED), &rules, &[]);
+    let groups: Vec<(String, String, usize)> = (r.breakdown.iter())
+        .map(|b| (b.key.clone(), b.value.clone(), b.records))
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            ("engine".into(), "rapid".into(), 2),
+            ("engine".into(), "tesseract".into(), 1),
+            ("operators".into(), "o1".into(), 1),
+            ("operators".into(), "o2".into(), 2),
+        ]
+    );
+    let o2 = &r.breakdown[3];
+    assert_eq!(o2.wrong_auto_accepted, 1);
+    assert!(close(o2.straight_through_rate, 0.5));
+    // Only the keys asked for.
+    let r = evaluate_by(
+        &load(ROUTE_GOLD),
+        &load(ROUTE_PRED),
+        &rules,
+        &["engine".into()],
+    );
+    assert_eq!(r.breakdown.len(), 2);
+    // The whole report is the same as without a breakdown.
+    assert_eq!(r.records_exact, 2);
+}
