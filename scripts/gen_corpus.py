@@ -17,6 +17,15 @@ as a tab-flattened table and damaged with noise:
          its value merged into one cell, level-1 cells dropped, values cut short
          at a cell width (the gold keeps the cut value: nothing is invented).
 
+Every noise operation has a stable name (see OPERATORS below) and each gold
+line records the operators actually applied to its form:
+
+  "meta": {"operators": [...], "level": "light"|"heavy", "split": "tune"|"test",
+           "rendering": "tsv"}
+
+The bookkeeping draws no random numbers: the .md files are the same bytes as
+before it was added. docs/synthetic-corpus.md describes every operator.
+
 Base forms are split in two halves: `tune` (the six sample forms and half the
 invented ones) and `test` (the other invented forms, never tuned on). Output:
 
@@ -191,10 +200,13 @@ def fmt_amount(v, st):
     return s
 
 
-def date_text(iso, rng):
+def date_text(iso, rng, ops=None):
     y, m, d = (int(x) for x in iso.split("-"))
-    return rng.choice(["%d年%d月%d日" % (y, m, d), "%d年%02d月%02d日" % (y, m, d),
+    text = rng.choice(["%d年%d月%d日" % (y, m, d), "%d年%02d月%02d日" % (y, m, d),
                        "%d-%02d-%02d" % (y, m, d), "%d.%d.%d" % (y, m, d)])
+    if text != "%d年%d月%d日" % (y, m, d):
+        note(ops, "date_format")
+    return text
 
 
 class Cell:
@@ -209,26 +221,43 @@ def boxes(options, ticked, style, sep=" "):
     return sep.join(("%s %s" % (on if o in ticked else off, o)) for o in options)
 
 
-def render(form, rng, level):
-    """Returns (lines: list of str | list of Cell, gold) for one form."""
+def render(form, rng, level, ops=None):
+    """Returns (lines: list of str | list of Cell, gold) for one form.
+
+    `ops`, when given, is a list that receives the name of every rendering
+    variant used (see OPERATORS); it draws no random numbers."""
     f = dict(form["fields"])
     inds = [dict(x) for x in form["indicators"]]
     style = rng.choice(CHECKBOXES) if level == "heavy" or rng.random() < 0.7 else CHECKBOXES[0]
+    if style != CHECKBOXES[0]:
+        note(ops, "checkbox_style")
     nb = "\u00a0" if rng.random() < 0.5 else " "
+    if nb != " ":
+        note(ops, "nbsp_padding")  # every amount cell is padded with `nb`
     out = []
     head = rng.choice(["# ", "## ", ""])
+    if head != "# ":
+        note(ops, "heading_style")
     out.append(head + f["title"])
     if f["category"]:
-        out.append(rng.choice(["（%s）", "(%s)"]) % f["category"])
+        cat = rng.choice(["（%s）", "(%s)"])
+        if cat != "（%s）":
+            note(ops, "category_halfwidth")
+        out.append(cat % f["category"])
     colon = rng.choice(["：", ": "])
+    if colon != "：":
+        note(ops, "halfwidth_colon")
     du = rng.choice(["单位（盖章）", "申报单位（盖章）", "申报单位(盖章)"])
+    if du != "单位（盖章）":
+        note(ops, "unit_label_variant")
     if f["declared_on"] and rng.random() < 0.5:
+        note(ops, "unit_date_one_line")
         out.append("%s%s%s%s申报时间%s%s" % (du, colon, f["declaring_unit"], nb * 5, colon,
-                                         date_text(f["declared_on"], rng)))
+                                         date_text(f["declared_on"], rng, ops)))
     else:
         out.append(du + colon + f["declaring_unit"])
         if f["declared_on"]:
-            out.append("申报时间" + colon + date_text(f["declared_on"], rng))
+            out.append("申报时间" + colon + date_text(f["declared_on"], rng, ops))
     out.append("单位" + colon + f["amount_unit"])
     L = lambda t: Cell(t, "label", label=t)  # noqa: E731
     V = lambda t, g: Cell(t, "value", gold=g)  # noqa: E731
@@ -279,6 +308,7 @@ def render(form, rng, level):
                         name = x["level3"]
                         if name and rng.random() < 0.25:
                             name = "%d%s%s" % (r + 1, rng.choice([". ", "、", "."]), name)
+                            note(ops, "list_numbering")
                         row[col] = Cell(name, "l3", gold=("i", n, "level3"))
                         row[col + 1] = Cell(x["value"], "ival", gold=("i", n, "value"))
                 out.append(row)
@@ -290,6 +320,47 @@ def render(form, rng, level):
 
 
 # ---------------------------------------------------------------- noise
+# Stable operator names, in the order a gold line's meta.operators lists them.
+# The first group varies the rendering (applied at both levels); the second
+# damages text (light: fullwidth_digits and the odd label_truncated /
+# label_confused; heavy: all of them). docs/synthetic-corpus.md has the details.
+OPERATORS = [
+    # rendering variants
+    ("heading_style", "title heading with '## ' or no '#' instead of '# '"),
+    ("category_halfwidth", "category line in half-width brackets (事业发展类)"),
+    ("halfwidth_colon", "label colons printed ': ' instead of '：'"),
+    ("unit_label_variant", "申报单位（盖章） / 申报单位(盖章) instead of 单位（盖章）"),
+    ("unit_date_one_line", "declaring unit and 申报时间 on one line, 5 pads apart"),
+    ("date_format", "申报时间 printed 2019年03月05日 / 2019-03-05 / 2019.3.5, not 2019年3月5日"),
+    ("checkbox_style", "checkbox marks other than <input type=checkbox/> (☑☐ ■□ [x][ ] √□ [√][ ])"),
+    ("nbsp_padding", "amount cells (and the one-line unit/date gap) padded with NBSP"),
+    ("list_numbering", "a level-3 indicator name printed with a list number (1. / 2、 / 1.)"),
+    ("trailing_tabs", "a table row ends in 1-2 extra tabs"),
+    ("page_footer", "a '第 N 页' line between the previous form and this one"),
+    # damage
+    ("fullwidth_digits", "a number (amount, source or unit code) in full-width digits"),
+    ("label_truncated", "a label cut to 3-6 characters (预算单位及代)"),
+    ("label_confused", "one character of a label or level-1/2 name swapped for a look-alike (项→顶)"),
+    ("digit_confused", "one digit of an amount read as a letter (0→O 1→l 5→S 8→B)"),
+    ("level1_dropped", "a level-1 cell (产出指标 …) left empty"),
+    ("value_cut", "a text value cut short at a cell width (gold keeps the cut text)"),
+    ("cell_split", "a value split over two adjacent cells"),
+    ("label_value_merged", "项目名称 / 实施单位及责任人 and its value in one cell"),
+    ("row_shifted", "a row moved 1-3 cells left or right"),
+]
+OPERATOR_NAMES = [name for name, _ in OPERATORS]
+
+
+def note(ops, name):
+    """Records that operator `name` was applied (no-op when ops is None)."""
+    assert name in OPERATOR_NAMES, name
+    if ops is not None and name not in ops:
+        ops.append(name)
+
+
+def ordered(ops):
+    return sorted(ops, key=OPERATOR_NAMES.index)
+
 CONFUSIONS = {"项": "顶", "指": "拍", "额": "頟", "目": "日", "称": "祢", "算": "箅", "人": "入",
               "字": "宇", "益": "盆", "资": "赀", "金": "全", "限": "垠", "签": "笠", "属": "屑",
               "效": "郊", "期": "朗", "据": "椐", "标": "栎", "度": "庋", "计": "汁"}
@@ -323,20 +394,22 @@ def cut_label(text, rng):
     return core[:keep]
 
 
-def digit_noise(text, rng, p_conf, p_full):
+def digit_noise(text, rng, p_conf, p_full, ops=None):
     def repl(m):
         s = m.group(0)
         if rng.random() < p_full:
+            note(ops, "fullwidth_digits")
             return "".join(FULLWIDTH.get(c, c) for c in s)
         digits = [i for i, c in enumerate(s) if c in DIGITS]
         if len([c for c in s if c.isdigit()]) >= 2 and digits and rng.random() < p_conf:
             i = rng.choice(digits)
+            note(ops, "digit_confused")
             return s[:i] + DIGITS[s[i]] + s[i + 1:]
         return s
     return re.sub(r"\d+(?:\.\d+)?", repl, text)
 
 
-def noisy(lines, gold, rng, level):
+def noisy(lines, gold, rng, level, ops=None):
     heavy = level == "heavy"
     p = {
         "cut": 0.4 if heavy else 0.05,
@@ -356,23 +429,37 @@ def noisy(lines, gold, rng, level):
             continue
         row = ln
         for c in row:
+            l1_confused = False  # noted below, unless the level-1 cell is then dropped
             if c.role == "label" and c.text and not c.text.startswith("绩效") and c.label not in (
                     "一级指标", "二级指标", "三级指标"):
                 if rng.random() < p["cut"]:
-                    c.text = cut_label(c.text, rng)
+                    before, c.text = c.text, cut_label(c.text, rng)
+                    if c.text != before:
+                        note(ops, "label_truncated")
                 if rng.random() < p["confuse"]:
-                    c.text = confuse_label(c.text, rng)
+                    before, c.text = c.text, confuse_label(c.text, rng)
+                    if c.text != before:
+                        note(ops, "label_confused")
             elif c.role in ("l1", "l2") and rng.random() < p["confuse"] / 2:
-                c.text = confuse_label(c.text, rng)
+                before, c.text = c.text, confuse_label(c.text, rng)
+                if c.text != before and c.role == "l1":
+                    l1_confused = True
+                elif c.text != before:
+                    note(ops, "label_confused")
             elif c.role == "num" and c.text:
-                c.text = digit_noise(c.text, rng, p["digit"], p["full"])
+                c.text = digit_noise(c.text, rng, p["digit"], p["full"], ops)
             elif c.role == "code" and rng.random() < p["full"]:
                 c.text = "".join(FULLWIDTH.get(ch, ch) for ch in c.text)
+                note(ops, "fullwidth_digits")
             if c.role == "l1" and rng.random() < p["drop_l1"]:
                 c.text, c.role = "", "empty"
+                note(ops, "level1_dropped")
+            elif l1_confused:
+                note(ops, "label_confused")
             if c.role in ("value", "ival") and c.gold and len(c.text) > 10 and rng.random() < p["valcut"]:
                 c.text = c.text[:rng.randint(6, len(c.text) - 2)]
                 set_gold(gold, c.gold, c.text)
+                note(ops, "value_cut")
         # A long value split over two cells (the next one must be empty).
         split = False
         for i, c in enumerate(row[:-1]):
@@ -382,6 +469,7 @@ def noisy(lines, gold, rng, level):
                 row[i + 1] = Cell(c.text[k:], "value")
                 c.text = c.text[:k]
                 split = True
+                note(ops, "cell_split")
                 break
         # A label and its value merged into one cell.
         for i, c in enumerate(row[:-2]):
@@ -392,6 +480,7 @@ def noisy(lines, gold, rng, level):
                     c.text = c.text + " " + row[j].text
                     c.role = "merged"
                     row[j] = Cell()
+                    note(ops, "label_value_merged")
                 break
         cells = [c.text for c in row]
         shiftable = any(c.role in ("l2", "l3") for c in row) or any(
@@ -401,12 +490,18 @@ def noisy(lines, gold, rng, level):
             k = rng.randint(1, 3)
             if rng.random() < 0.5:
                 cells = [""] * k + cells
+                note(ops, "row_shifted")
             else:
                 lead = next((i for i, t in enumerate(cells) if t), 0)
+                if min(k, lead):  # a row with its first cell filled cannot move left
+                    note(ops, "row_shifted")
                 cells = cells[min(k, lead):]
         while cells and not cells[-1]:
             cells.pop()
-        out.append("\t".join(cells) + "\t" * rng.choice([0, 1, 2]))
+        tail = rng.choice([0, 1, 2])
+        if tail:
+            note(ops, "trailing_tabs")
+        out.append("\t".join(cells) + "\t" * tail)
     return out, gold
 
 
@@ -464,15 +559,19 @@ def main():
                 name = "%s-%s-%03d.md" % (split, level, fi // per_file)
                 text = []
                 for idx, (b, v) in enumerate(jobs[fi:fi + per_file]):
-                    lines, gold = render(forms[b], rng, level)
-                    lines, gold = noisy(lines, gold, rng, level)
+                    ops = []
+                    lines, gold = render(forms[b], rng, level, ops)
+                    lines, gold = noisy(lines, gold, rng, level, ops)
                     if idx and rng.random() < 0.3:
                         text.append("第 %d 页" % (fi // per_file + idx))
+                        note(ops, "page_footer")
                     text.extend("" if ln is None else ln for ln in lines)
                     text.append("")
                     golds.append({"source": {"path": "corpus/%s/%s/%s" % (split, level, name),
                                              "form_index": idx},
-                                  "base": b, **gold})
+                                  "base": b, **gold,
+                                  "meta": {"operators": ordered(ops), "level": level,
+                                           "split": split, "rendering": "tsv"}})
                 with open(os.path.join(d, name), "w", encoding="utf-8") as fh:
                     fh.write("\n".join(text))
             with open(os.path.join(d, "gold.jsonl"), "w", encoding="utf-8") as fh:
