@@ -22,25 +22,41 @@ import argparse
 import glob
 import math
 import os
+import subprocess
 import sys
 import time
 import unicodedata
+from fractions import Fraction
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "crates", "formsift", "data", "glyph-neighbours.txt")
 
 SIZE = 40  # font size in px (one em)
-CANVAS = 64  # square canvas (64*64*63**2 < 2**24)
-CENTRE_Y = 30  # row of the mean Hanzi ink centroid (room for descenders)
-SIGMA = 1.5  # Gaussian blur
-RADIUS = 4  # kernel half-width (~2.7 sigma)
-LEVELS = 63  # blurred pixels quantized to 0..LEVELS (keeps sums < 2**24)
-SHIFT = 1  # best of the (2*SHIFT+1)**2 relative offsets of the two glyphs
+CANVAS = 72  # square canvas the glyphs are placed on
+CENTRE_Y = 34  # row of the mean Hanzi ink centroid (room below for descenders)
+SIGMA = 1.5  # Gaussian blur, px
+STRIDE = 2  # the blurred glyph is compared on every STRIDE-th row and column
+GRID = CANVAS // STRIDE  # samples per side
+NPIX = GRID * GRID
+# Blurred pixels are quantized to 0..LEVELS, as many levels as keep every dot
+# product of two glyphs (NPIX * LEVELS**2) exact in a float32 matrix product.
+LEVELS = math.isqrt((2 ** 24 - 1) // NPIX)
+# The glyph transforms tried when comparing two glyphs, per axis: shrink or
+# grow by 12 % about the em box centre, or move by one pixel. OP_INV[i] is
+# (approximately) the inverse of OPS[i].
+OPS = [(Fraction(22, 25), 0), (Fraction(1), -1), (Fraction(1), 0), (Fraction(1), 1), (Fraction(28, 25), 0)]
+OP_INV = [4, 3, 2, 1, 0]
+IDENTITY = 2
+# One of each (T, T^-1) pair of 2-D transforms (op on y, op on x); the score of
+# a pair of glyphs a, b is the best correlation of T(a) with b or of a with T(b)
+# over these T, which is thereby symmetric.
+TRANSFORMS = [(i, j) for i in range(5) for j in range(5)
+              if (i, j) <= (OP_INV[i], OP_INV[j])]
 K = 16
-THRESHOLD = 500  # minimum score (x1000) to list a neighbour; see docs/glyphs.md
+THRESHOLD = 600  # minimum score (x1000) to list a neighbour; see docs/glyphs.md
 
 FONTS = [
     # (label, file, family name of the face inside the collection)
@@ -110,7 +126,7 @@ def load_face(path, family):
     while True:
         try:
             f = ImageFont.truetype(
-                path, SIZE, index=i, layout_engine=ImageFont.Layout.BASIC
+                path, SIZE, index=i, layout_engine=ImageFont.Layout.RAQM
             )
         except OSError:
             sys.exit(f"font {family!r} not found in {path}")
@@ -123,9 +139,20 @@ TMP = 128  # scratch canvas for raw rendering
 ORIGIN = (44, 88)  # pen position (left, baseline) on it
 
 
+WIDE = True
+
+
+def wide(ch):
+    """East Asian Ambiguous characters (— · × ≥ ○ ...) are set full width in
+    Chinese text, as a Chinese font or word processor does: ask the font for
+    its full-width form (OpenType 'fwid'; a no-op where it has none)."""
+    return WIDE and ord(ch) > 0x7F and unicodedata.east_asian_width(ch) == "A"
+
+
 def raw(font, ch):
     img = Image.new("L", (TMP, TMP), 0)
-    ImageDraw.Draw(img).text(ORIGIN, ch, font=font, fill=255, anchor="ls")
+    feats = ["fwid"] if wide(ch) else None
+    ImageDraw.Draw(img).text(ORIGIN, ch, font=font, fill=255, anchor="ls", features=feats)
     return np.asarray(img, dtype=np.uint8)
 
 
@@ -138,30 +165,76 @@ def ink(a):
     return a[y0:y1, x0:x1].copy(), y0, x0
 
 
-def kernel():
-    k = [round(1000 * math.exp(-(x * x) / (2 * SIGMA * SIGMA))) for x in range(-RADIUS, RADIUS + 1)]
-    return np.array(k, dtype=np.int64)
+def kernel(sigma):
+    """Integer Gaussian taps (x1000), as far out as they round to >= 1."""
+    taps = []
+    x = 0
+    while True:
+        w = round(1000 * math.exp(-(x * x) / (2 * sigma * sigma)))
+        if w < 1:
+            break
+        taps.append(w)
+        x += 1
+    return taps[:0:-1] + taps
 
 
-KER = kernel()
+TAPS = kernel(SIGMA)
+WEIGHT = 64  # bilinear resampling weights are multiples of 1/WEIGHT
 
 
-def blur_quantize(a):
-    """Separable integer Gaussian blur, then rounding to 0..LEVELS."""
-    h, w = a.shape
-    p = np.zeros((h + 2 * RADIUS, w), dtype=np.int64)
-    p[RADIUS:RADIUS + h] = a
-    v = sum(int(KER[i]) * p[i:i + h] for i in range(2 * RADIUS + 1))
-    p = np.zeros((h, w + 2 * RADIUS), dtype=np.int64)
-    p[:, RADIUS:RADIUS + w] = v
-    b = sum(int(KER[i]) * p[:, i:i + w] for i in range(2 * RADIUS + 1))
-    d = 255 * int(KER.sum()) ** 2
-    return (b * (2 * LEVELS) + d) // (2 * d)  # round half up, exact
+def axis_matrix(op, centre):
+    """Integer (GRID, CANVAS) matrix taking one axis of a raw glyph to its
+    transformed (op = (scale about centre, shift)), blurred, sampled form."""
+    scale, shift = op
+    res = np.zeros((CANVAS, CANVAS), dtype=np.int64)
+    for i in range(CANVAS):
+        u = centre + (i - centre) / scale - shift  # exact (Fraction)
+        i0 = math.floor(u)
+        w1 = round((u - i0) * WEIGHT)
+        for j, w in ((i0, WEIGHT - w1), (i0 + 1, w1)):
+            if 0 <= j < CANVAS and w:
+                res[i, j] += w
+    r = len(TAPS) // 2
+    blur = np.zeros((CANVAS, CANVAS), dtype=np.int64)
+    for i in range(CANVAS):
+        for k, t in enumerate(TAPS):
+            if 0 <= i + k - r < CANVAS:
+                blur[i, i + k - r] = t
+    return (blur @ res)[::STRIDE]
+
+
+def transforms(canv):
+    """{t: (n, GRID, GRID) uint8} for t in TRANSFORMS: the glyphs (n, CANVAS,
+    CANVAS) under transform t = (op on y, op on x), blurred, sampled and
+    quantized to 0..LEVELS (rounding half up).
+
+    Every operand is an integer and every partial sum stays below 2**53, so
+    the float64 matrix products are exact, whatever the BLAS."""
+    n = canv.shape[0]
+    full = 255 * (sum(TAPS) * WEIGHT) ** 2
+    assert full * (2 * LEVELS + 1) < 2 ** 53
+    x = canv.reshape(n * CANVAS, CANVAS).astype(np.float64)
+    by_x = {}
+    for j in sorted({t[1] for t in TRANSFORMS}):
+        lx = axis_matrix(OPS[j], Fraction(CANVAS - 1, 2)).astype(np.float64)
+        h = (x @ lx.T).reshape(n, CANVAS, GRID)
+        by_x[j] = np.ascontiguousarray(h.transpose(1, 0, 2)).reshape(CANVAS, n * GRID)
+    out = {}
+    for t in TRANSFORMS:
+        ly = axis_matrix(OPS[t[0]], Fraction(CENTRE_Y)).astype(np.float64)
+        y = ly @ by_x[t[1]]  # (GRID, n * GRID)
+        assert float(y.max()) <= full
+        y = y.astype(np.int64)
+        y *= 2 * LEVELS
+        y += full
+        y //= 2 * full
+        out[t] = np.ascontiguousarray(y.reshape(GRID, n, GRID).transpose(1, 0, 2), dtype=np.uint8)
+    return out
 
 
 def render_all(chars, log):
     """Per font: (n, CANVAS*CANVAS) uint8 glyph images; per font info."""
-    fb = ImageFont.truetype(FALLBACK[1], SIZE, layout_engine=ImageFont.Layout.BASIC)
+    fb = ImageFont.truetype(FALLBACK[1], SIZE, layout_engine=ImageFont.Layout.RAQM)
     fb_notdef = raw(fb, "\U0010FFFD")
     hanzi = set(gb2312_hanzi())
     out = []
@@ -205,64 +278,61 @@ def render_all(chars, log):
             if (ys0, ys1, xs0, xs1) != (top, top + h, left, left + w):
                 log(f"  {family}: {chars[i]!r} U+{ord(chars[i]):04X} clipped by the canvas")
             canv[i, ys0:ys1, xs0:xs1] = c[ys0 - top:ys1 - top, xs0 - left:xs1 - left]
-        q = np.stack([blur_quantize(c) for c in canv]).astype(np.uint8)
-        # shifts must not push ink off the canvas (the sums would change)
-        ring = np.ones((CANVAS, CANVAS), dtype=bool)
-        ring[SHIFT:-SHIFT, SHIFT:-SHIFT] = False
-        bad = [chars[i] for i in np.nonzero(q[:, ring].any(axis=1))[0]]
-        if bad:
-            sys.exit(f"{family}: blurred ink within {SHIFT} px of the edge: {''.join(bad)}")
-        out.append(q.reshape(len(chars), -1))
+        out.append(canv.astype(np.uint8))
         info.append((family, fell))
         log(f"  {family}: ink rows {lo[0]}-{hi[0]}, cols {lo[1]}-{hi[1]}; "
             f"{len(fell)} from {FALLBACK[0]}: {''.join(fell)}")
     return out, info
 
 
-def shifted(a, dy, dx):
-    """Glyph images (n, CANVAS, CANVAS) moved by (dy, dx); ink never leaves."""
-    return np.roll(a, (dy, dx), axis=(1, 2))
-
-
-def scores(imgs, log):
+def scores(canvs, log):
     """(n, n) float64 matrix: mean over fonts of the best Pearson correlation
-    of the two blurred glyphs over relative shifts within +-SHIFT px.
-    Symmetric; the diagonal is -inf."""
-    n = imgs[0].shape[0]
-    npix = CANVAS * CANVAS
-    half = [(dy, dx) for dy in range(-SHIFT, SHIFT + 1) for dx in range(-SHIFT, SHIFT + 1)
-            if (dy, dx) > (0, 0)]  # the other half are the transposes
+    of the two transformed, blurred glyphs (see TRANSFORMS). Symmetric; the
+    diagonal is -inf.
+
+    Exact: the sums are integers (float32 products below 2**24; the float64
+    terms below 2**53), then one correctly rounded float64 product and
+    division per entry. No result depends on the BLAS or the thread count."""
+    n = canvs[0].shape[0]
     total = np.zeros((n, n), dtype=np.float64)
-    for f, q in enumerate(imgs):
+    best = np.empty((n, n), dtype=np.float64)
+    num = np.empty((n, n), dtype=np.float64)
+    tmp = np.empty((n, n), dtype=np.float64)
+    g = np.empty((n, n), dtype=np.float32)
+    for f, canv in enumerate(canvs):
         t0 = time.time()
-        q3 = q.reshape(n, CANVAS, CANVAS)
-        # Crop to the inked region (plus SHIFT): only speeds the products up.
-        rows = np.nonzero(q3.any(axis=(0, 2)))[0]
-        cols = np.nonzero(q3.any(axis=(0, 1)))[0]
-        r0, r1 = rows[0] - SHIFT, rows[-1] + 1 + SHIFT
-        c0, c1 = cols[0] - SHIFT, cols[-1] + 1 + SHIFT
-        a = q3[:, r0:r1, c0:c1].reshape(n, -1).astype(np.float32)
-        sx = q.sum(axis=1, dtype=np.int64)
-        sxx = (q.astype(np.int64) ** 2).sum(axis=1)
-        norm = np.sqrt((npix * sxx - sx * sx).astype(np.float64))
-        outer = np.outer(sx, sx)  # int64, exact
-        denom = np.outer(norm, norm)
 
-        def corr(b):
-            g = a @ b.T  # integers < 2**24: exact in float32
-            assert float(g.max()) < 2 ** 24
-            num = npix * g.astype(np.int64) - outer
-            return num / denom
+        def stats(q):
+            q = q.reshape(n, -1).astype(np.int64)
+            sx = q.sum(axis=1)
+            sxx = (q * q).sum(axis=1)
+            return sx.astype(np.float64), np.sqrt((NPIX * sxx - sx * sx).astype(np.float64))
 
-        best = corr(a)
-        for dy, dx in half:
-            b = shifted(q3, dy, dx)[:, r0:r1, c0:c1].reshape(n, -1).astype(np.float32)
-            m = corr(b)
-            np.maximum(best, m, out=best)
-            np.maximum(best, m.T, out=best)
-        total += best
+        qs = transforms(canv)
+        q0 = qs[(IDENTITY, IDENTITY)]
+        sx0, norm0 = stats(q0)
+        # Only the samples where some untransformed glyph has ink matter to
+        # the products with it: crop to them (a speed-up, no change).
+        rows = np.nonzero(q0.any(axis=(0, 2)))[0]
+        cols = np.nonzero(q0.any(axis=(0, 1)))[0]
+        r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        a = np.ascontiguousarray(q0[:, r0:r1, c0:c1].reshape(n, -1), dtype=np.float32)
+        best.fill(-np.inf)
+        for t in TRANSFORMS:
+            qt = qs[t]
+            sxt, normt = stats(qt)
+            b = np.ascontiguousarray(qt[:, r0:r1, c0:c1].reshape(n, -1), dtype=np.float32)
+            np.matmul(a, b.T, out=g)  # sums of a * T(b): integers < 2**24, exact
+            np.multiply(g, float(NPIX), out=num)
+            np.multiply(sx0[:, None], sxt[None, :], out=tmp)
+            num -= tmp  # n * sum(xy) - sum(x) sum(y), exact
+            np.multiply(norm0[:, None], normt[None, :], out=tmp)
+            num /= tmp  # corr(a, T(b))
+            np.maximum(best, num, out=best)
+        np.maximum(best, best.T, out=num)  # corr(T(a), b) too
+        total += num
         log(f"  scored {FONTS[f][0]} in {time.time() - t0:.1f} s")
-    total /= len(imgs)
+    total /= len(canvs)
     np.fill_diagonal(total, -np.inf)
     return total
 
@@ -283,17 +353,35 @@ def neighbours(total, k=K, threshold=THRESHOLD):
     return out
 
 
+def versions():
+    """What the bytes depend on besides this script."""
+    import PIL
+
+    out = [f"Pillow {PIL.__version__} (FreeType {features.version('freetype2')}, "
+           f"raqm {features.version('raqm')})", f"numpy {np.__version__}"]
+    for pkg in ("fonts-noto-cjk", "fonts-wqy-zenhei", "fonts-dejavu-core"):
+        try:
+            v = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg],
+                               capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            v = "?"
+        out.append(f"{pkg} {v}")
+    return ", ".join(out)
+
+
 def header(info):
     fonts = ", ".join(f for f, _ in info)
     fb = "; ".join(f"{f}: {''.join(c)}" for f, c in info if c)
     return [
-        f"# formsift glyph neighbours v1: {fonts} (fallback {FALLBACK[0]}) at {SIZE} px, "
-        f"Gaussian blur sigma {SIGMA}, Pearson correlation of the blurred glyphs, best of "
-        f"+-{SHIFT} px shifts, averaged over the fonts",
-        f"# char TAB then up to {K} entries 'neighbour score' (score = correlation x 1000, "
-        f">= {THRESHOLD}), best first, ties by code point; made by scripts/glyphs/build.sh, "
-        f"see docs/glyphs.md",
-        f"# glyphs drawn from {FALLBACK[0]} where a font lacks them: {fb}",
+        f"# formsift glyph neighbours v1: {fonts} ({FALLBACK[0]} for glyphs they lack) at "
+        f"{SIZE} px, Gaussian blur sigma {SIGMA} sampled every {STRIDE} px, Pearson correlation "
+        f"(best over 12 % scalings and 1 px shifts of either glyph) averaged over the fonts",
+        f"# char TAB then up to {K} entries 'neighbour score', score = correlation x 1000 "
+        f">= {THRESHOLD}, best first, ties by code point; scores are symmetric, lists are not",
+        "# glyphs keep their height in the em box (- sits lower than 一) and are centred "
+        "horizontally by ink; East Asian Ambiguous characters drawn full width ('fwid')",
+        f"# drawn from {FALLBACK[0]}: {fb}",
+        f"# made by scripts/glyphs/build.sh (see docs/glyphs.md) with {versions()}",
     ]
 
 
@@ -304,7 +392,10 @@ def main():
     args = ap.parse_args()
     t0 = time.time()
     log = lambda s: print(s, file=sys.stderr)
+    if not features.check("raqm"):
+        sys.exit("Pillow without raqm: the full-width ('fwid') forms need it")
     chars = universe()
+    assert not any(c in "#\t\n\r " for c in chars)
     log(f"{len(chars)} characters")
     imgs, info = render_all(chars, log)
     log(f"rendered in {time.time() - t0:.1f} s")

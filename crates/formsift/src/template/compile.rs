@@ -10,9 +10,11 @@ use super::{
 };
 use crate::error::TemplateError;
 use crate::text::normalize::{fold_key, fold_label};
+use crate::vocab::glyphs::Confusions;
 use crate::vocab::{Vocabulary, Word};
 use regex::Regex;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Checks `file` and builds its template (the fingerprint is the caller's).
 pub(super) fn compile(file: TemplateFile, path: &Path) -> Result<Template, TemplateError> {
@@ -34,7 +36,9 @@ pub(super) fn compile(file: TemplateFile, path: &Path) -> Result<Template, Templ
             }
         }
     }
-    let indicators = compile_indicators(&file.indicators, &keys).map_err(invalid)?;
+    let mut indicators = compile_indicators(&file.indicators, &keys).map_err(invalid)?;
+    let mut fields = fields;
+    let labels = attach_glyphs(labels, &mut fields, &mut indicators);
     let folded = |list: &[String]| -> Vec<String> { list.iter().map(|m| fold_label(m)).collect() };
     let dangling = folded(&file.text.dangling_endings);
     Ok(Template {
@@ -251,6 +255,30 @@ fn horizon_evidence(
         }
     }
     Ok(evidence)
+}
+
+/// Makes every vocabulary of the template aware of the look-alikes of its
+/// characters (one table for all of them, from the compiled-in glyph
+/// data).
+fn attach_glyphs(labels: Vocabulary, fields: &mut [Field], ind: &mut Indicators) -> Vocabulary {
+    let chars: Vec<char> = (labels.chars())
+        .chain(ind.header_labels.chars())
+        .chain(ind.level1.chars())
+        .chain(ind.level2.chars())
+        .chain(fields.iter().flat_map(|f| f.options.chars()))
+        .collect();
+    let glyphs = Arc::new(Confusions::of(chars));
+    let with = |v: &mut Vocabulary| {
+        let taken = std::mem::replace(v, Vocabulary::new(Vec::new()));
+        *v = taken.with_glyphs(glyphs.clone());
+    };
+    for f in fields.iter_mut() {
+        with(&mut f.options);
+    }
+    with(&mut ind.header_labels);
+    with(&mut ind.level1);
+    with(&mut ind.level2);
+    labels.with_glyphs(glyphs.clone())
 }
 
 /// A vocabulary searched inside every cell and line: with its automaton.

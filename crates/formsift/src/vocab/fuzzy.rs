@@ -1,20 +1,29 @@
 //! Fuzzy lookups: the rule that decides whether a printed text is a
-//! vocabulary word (cut short, characters confused), and the search that
-//! applies it to a vocabulary through its [`Index`](super::index::Index).
+//! vocabulary word — cut short, characters confused, dropped or doubled —
+//! and the searches that apply it to a vocabulary through its
+//! [`Index`](super::index::Index).
+//!
+//! The rule is a weighted edit distance: a substitution costs 1, or half
+//! when the printed character is a look-alike of the word's
+//! ([`super::glyphs`]); a character dropped or added costs 1; the part of
+//! the word after a cell that was cut short costs nothing but lowers the
+//! share kept. A cell of `n` characters may cost up to one per four
+//! characters.
 
+use super::glyphs::Confusions;
 use super::index::{char_bit, more_bits_than};
 use super::Vocabulary;
 use crate::record::RepairKind;
 
-/// How well a cell matched a label.
+/// How well a cell matched a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchQuality {
     Exact,
-    /// The cell is the label's beginning.
+    /// The cell is the word's beginning.
     Truncated,
-    /// Same length, some characters differ.
+    /// The whole word, some characters confused, dropped or added.
     Confused,
-    /// A beginning with some characters differing.
+    /// A beginning with some characters confused, dropped or added.
     TruncatedConfused,
 }
 
@@ -40,6 +49,9 @@ pub struct WordMatch {
     /// In (0, 1]; 1 is exact.
     pub score: f64,
     pub quality: MatchQuality,
+    /// Edit cost of the printed text against the word (0 when exact or
+    /// cleanly cut short): what the OCR got wrong, for the noise estimate.
+    pub cost: f32,
 }
 
 impl WordMatch {
@@ -49,96 +61,155 @@ impl WordMatch {
             word,
             score: 1.0,
             quality: MatchQuality::Exact,
+            cost: 0.0,
         }
     }
 }
 
-/// Shortest cell (in characters) that may stand for a longer label.
+/// Shortest cell (in characters) that may stand for a longer word.
 const MIN_PARTIAL_CHARS: usize = 3;
 
-/// A truncated cell keeps at least this share of the label...
+/// A cut-short cell with confusions keeps at least this share of the
+/// word...
 const MIN_KEPT_SHARE: f64 = 0.5;
 
 /// ...unless it is a clean beginning (no confused character): OCR cuts a
 /// long label to its first 3 characters (`一般公` for `一般公共预算收入`).
 /// Whether such a stub is unambiguous is decided against the whole
-/// vocabulary ([`Vocabulary::best`](super::Vocabulary::best), `extract`'s `resolve`), not here.
+/// vocabulary ([`Vocabulary::best`](super::Vocabulary::best), `extract`'s
+/// `resolve`), not here.
 const MIN_PREFIX_SHARE: f64 = 0.3;
+
+/// Cost of a substitution by a look-alike ([`Confusions::is_near`]).
+const NEAR_SUB: f32 = 0.5;
+/// Cost of any other substitution, and of a character dropped or added.
+const EDIT: f32 = 1.0;
+
+/// The largest edit cost a cell of `n` characters may carry: one per four
+/// characters; a 3-character cell may hold one look-alike.
+pub fn budget(n: usize) -> f32 {
+    match n {
+        0..=2 => 0.0,
+        3 => NEAR_SUB,
+        _ => (n / 4) as f32,
+    }
+}
+
+/// Cost of reading `printed` where the word has `word`.
+fn sub_cost(word: char, printed: char, glyphs: &Confusions) -> f32 {
+    if word == printed {
+        0.0
+    } else if glyphs.is_near(word, printed) {
+        NEAR_SUB
+    } else {
+        EDIT
+    }
+}
 
 /// **The fuzzy rule**, the one place that decides how far a printed text
 /// may differ from a vocabulary word and still be it: cut short (a clean
-/// beginning keeping 30% of the word, at least 3 characters; with a
-/// confused character, 50%), or with up to one confused character per
-/// four. `None` when the cell cannot be that word.
-pub fn score(cell: &[char], label: &[char]) -> Option<(f64, MatchQuality)> {
-    let n = cell.len();
-    if n > label.len() {
+/// beginning keeping 30% of the word, at least 3 characters; with
+/// confusions, 50% and a first character that is the word's or a
+/// look-alike), or with characters confused, dropped or added at a cost of
+/// at most [`budget`]. Returns the score and the kind of match, `None` when
+/// the cell cannot be that word.
+pub fn score(
+    cell: &[char],
+    word: &[char],
+    glyphs: &Confusions,
+) -> Option<(f64, MatchQuality, f32)> {
+    let (n, m) = (cell.len(), word.len());
+    if n == 0 || m == 0 {
         return None;
     }
-    // Count confused characters, giving up as soon as there are too many
-    // (at most one per four): most cells are nowhere near most labels, and
-    // this runs for every candidate of every cell.
-    let allowed = n / 4;
-    let mut mismatches = 0;
-    for (a, b) in cell.iter().zip(label) {
-        if a != b {
-            mismatches += 1;
-            if mismatches > allowed {
-                return None;
-            }
-        }
+    if cell == word {
+        return Some((1.0, MatchQuality::Exact, 0.0));
     }
-    if mismatches == 0 && n == label.len() {
-        return Some((1.0, MatchQuality::Exact));
+    if n < m && word.starts_with(cell) {
+        let ok = n >= MIN_PARTIAL_CHARS && (n as f64) >= MIN_PREFIX_SHARE * m as f64;
+        return ok.then_some((n as f64 / m as f64, MatchQuality::Truncated, 0.0));
     }
-    if n < MIN_PARTIAL_CHARS {
+    let allowed = budget(n);
+    if allowed == 0.0 || n > m + allowed as usize {
         return None;
     }
-    let clean_prefix = mismatches == 0;
-    let min_share = if clean_prefix {
-        MIN_PREFIX_SHARE
+    let (cost, kept) = align(cell, word, allowed, glyphs)?;
+    let truncated = kept < m;
+    if truncated
+        && (kept < MIN_PARTIAL_CHARS
+            || (kept as f64) < MIN_KEPT_SHARE * m as f64
+            || sub_cost(word[0], cell[0], glyphs) >= EDIT)
+    {
+        return None;
+    }
+    let score = (kept as f64 - cost as f64) / m as f64 - 0.05 * cost as f64;
+    let quality = if truncated {
+        MatchQuality::TruncatedConfused
     } else {
-        MIN_KEPT_SHARE
+        MatchQuality::Confused
     };
-    if (n as f64) < min_share * label.len() as f64 {
-        return None;
-    }
-    // A cut-short cell must keep its first character (else any short text
-    // would match some label).
-    if cell[0] != label[0] && n < label.len() {
-        return None;
-    }
-    let kept = (n - mismatches) as f64 / label.len() as f64;
-    let score = kept - 0.05 * mismatches as f64;
-    let quality = match (n < label.len(), mismatches > 0) {
-        (false, false) => MatchQuality::Exact,
-        (true, false) => MatchQuality::Truncated,
-        (false, true) => MatchQuality::Confused,
-        (true, true) => MatchQuality::TruncatedConfused,
-    };
-    Some((score, quality))
+    Some((score, quality, cost))
 }
 
-/// Calls `each(set, match)` with every label of each of `sets` the folded
+/// The cheapest alignment of the whole cell with a beginning of the word
+/// (the word's tail after it unprinted): (cost, word characters covered).
+/// The cell's last character must stand for a word character: characters
+/// after the word are its value (`以前年度预算安排：8`), not noise. The whole
+/// word wins a tie. `None` when every alignment costs more than `allowed`.
+fn align(cell: &[char], word: &[char], allowed: f32, glyphs: &Confusions) -> Option<(f32, usize)> {
+    let (n, m) = (cell.len(), word.len());
+    // One row of the edit-distance table at a time: row[j] aligns the
+    // cell's first i characters with the word's first j; `ends[j]` the
+    // same with the last cell character matched or substituted, not added.
+    let mut prev: Vec<f32> = (0..=m).map(|j| j as f32 * EDIT).collect();
+    let mut row = vec![0.0f32; m + 1];
+    let mut ends = vec![f32::INFINITY; m + 1];
+    for i in 1..=n {
+        row[0] = i as f32 * EDIT;
+        let mut best_in_row = row[0];
+        for j in 1..=m {
+            let sub = prev[j - 1] + sub_cost(word[j - 1], cell[i - 1], glyphs);
+            let added = prev[j] + EDIT;
+            let dropped = row[j - 1] + EDIT;
+            ends[j] = sub.min(dropped);
+            row[j] = ends[j].min(added);
+            best_in_row = best_in_row.min(row[j]);
+        }
+        // Every later row costs at least this row's best.
+        if best_in_row > allowed {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    // The whole word first, then shorter beginnings.
+    let mut best: Option<(f32, usize)> = None;
+    for j in (1..=m).rev() {
+        let c = ends[j];
+        if c <= allowed && best.is_none_or(|(b, _)| c < b) {
+            best = Some((c, j));
+        }
+    }
+    best
+}
+
+/// Calls `each(set, match)` with every word of each of `sets` the folded
 /// cell could be, in no particular order. The cell is decoded once for all
-/// the sets, onto the stack; only the words [`Index::candidates`](super::index::Index::candidates) names
-/// are scored: this runs for every cell.
+/// the sets, onto the stack; only the words the index names are scored:
+/// this runs for every cell.
 pub(super) fn for_each_match(
     cell_key: &str,
     sets: &[&Vocabulary],
     mut each: impl FnMut(usize, WordMatch),
 ) {
-    if !may_match_any(cell_key, sets) {
-        return;
-    }
-    // No label is longer than `max`: a longer cell is no label, and is
-    // told after decoding `max + 1` characters, not all of them.
+    // No word is longer than `max` (plus the characters a cell may add):
+    // a longer cell is no word, told after decoding that many characters.
     let max = sets.iter().map(|v| v.index.max_chars()).max().unwrap_or(0);
-    let mut stack = ['\0'; 24];
+    let limit = max + budget(max + 8) as usize;
+    let mut stack = ['\0'; 32];
     let mut n = 0;
     let mut mask = 0u64;
     for c in cell_key.chars() {
-        if n == max {
+        if n == limit {
             return;
         }
         if let Some(slot) = stack.get_mut(n) {
@@ -157,52 +228,24 @@ pub(super) fn for_each_match(
         heap = cell_key.chars().collect();
         &heap
     };
-    let allowed = n / 4;
-    for (set, labels) in sets.iter().enumerate() {
-        if n > labels.index.max_chars() {
-            continue;
-        }
-        // A cell shorter than the label must start like it and be long
-        // enough to stand for it.
-        let longer = n >= MIN_PARTIAL_CHARS;
-        for i in (labels.index).candidates(&labels.words, n, cell[0], mask, allowed, longer) {
-            let label = &labels[i];
-            // Each cell character outside the label is a confused position:
-            // too many and the label is out, before any scoring.
-            if more_bits_than(mask & !label.mask, allowed) {
+    // Characters that are neither in the word nor look-alikes of its
+    // characters each cost a full edit.
+    let foreign_allowed = budget(n) as usize;
+    for (set, words) in sets.iter().enumerate() {
+        for i in words.index.candidates(n) {
+            let w = &words[i];
+            if more_bits_than(mask & !words.index.near_mask(i), foreign_allowed) {
                 continue;
             }
-            if let Some((score, quality)) = score(cell, &label.chars) {
-                each(
-                    set,
-                    WordMatch {
-                        word: i,
-                        score,
-                        quality,
-                    },
-                );
+            if let Some((score, quality, cost)) = score(cell, &w.chars, &words.glyphs) {
+                let m = WordMatch {
+                    word: i,
+                    score,
+                    quality,
+                    cost,
+                };
+                each(set, m);
             }
         }
     }
-}
-
-/// False when the folded cell surely matches no label of `sets`, told from
-/// its first two characters and its length, before decoding it: most cells
-/// match no label. A match keeps the label's first character, except a
-/// label of the same length with that character confused
-/// ([`Index::may_match_confused`](super::index::Index::may_match_confused)).
-// Inlined into the matcher: out of line it is a call per cell for a few
-// compares.
-#[inline(always)]
-pub(super) fn may_match_any(cell_key: &str, sets: &[&Vocabulary]) -> bool {
-    let mut chars = cell_key.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    if sets.iter().any(|s| s.index.may_start_with(first)) {
-        return true;
-    }
-    let second = chars.next();
-    let n = 1 + usize::from(second.is_some()) + chars.count();
-    sets.iter().any(|s| s.index.may_match_confused(n, second))
 }

@@ -1,15 +1,18 @@
-//! The index behind fuzzy lookups, a fast path: which words a cell can
-//! possibly match, told from its length, first characters and a 64-bit
-//! character mask, so the matcher scores a handful of candidates instead of
-//! the whole vocabulary and rules most cells out before decoding them. It
-//! only ever rules matches *out*: `tests` check it against scoring every
-//! word ([`super::fuzzy::score`]).
+//! The index behind the lookups, a fast path: which words a cell can
+//! possibly match, told from its length and a 64-bit character mask, so
+//! the matcher scores a handful of candidates instead of the whole
+//! vocabulary; and a first-character filter that rules most cells out of
+//! the exact and prefix lookups before any hashing. It only ever rules
+//! matches *out*: `tests` check it against scoring every word
+//! ([`super::fuzzy::score`]).
 
+use super::fuzzy::budget;
+use super::glyphs::Confusions;
 use super::Word;
 
 /// A 64-bit set of the characters of a text (one bit per character, by a
-/// multiplicative hash). A character whose bit is not in a label's mask is
-/// surely not in the label; the converse may fail (collisions), so a mask
+/// multiplicative hash). A character whose bit is not in a word's mask is
+/// surely not in the word; the converse may fail (collisions), so a mask
 /// can only rule a match out.
 pub fn char_mask(chars: &[char]) -> u64 {
     chars.iter().fold(0, |m, &c| m | char_bit(c))
@@ -61,54 +64,37 @@ pub fn more_bits_than(mut x: u64, k: usize) -> bool {
 pub struct Index {
     /// `by_len[n]`: words of `n` folded characters.
     by_len: Vec<Vec<usize>>,
-    /// `len_union[n]`: the union of the masks of `by_len[n]`.
-    len_union: Vec<u64>,
-    /// (first character, words starting with it), sorted by character.
-    by_first: Vec<(char, Vec<usize>)>,
     /// The first characters of the words: a text starting otherwise holds
     /// no word at its start (exactly) and is told so without a lookup.
     firsts: CharFilter,
-    /// The second characters of the words of 4 to 7 characters (those
-    /// allow one confusion: a cell confusing the first character must
-    /// print the second).
-    seconds: CharFilter,
+    /// Per word: the mask of its characters and of their look-alikes. A
+    /// cell character outside it costs a full edit.
+    near_masks: Vec<u64>,
 }
 
 impl Index {
-    pub fn new(words: &[Word]) -> Index {
+    pub fn new(words: &[Word], glyphs: &Confusions) -> Index {
         let mut by_len: Vec<Vec<usize>> = Vec::new();
-        let mut by_first: Vec<(char, Vec<usize>)> = Vec::new();
-        for (i, l) in words.iter().enumerate() {
-            let n = l.chars.len();
+        let mut firsts = CharFilter::default();
+        let mut near_masks = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let n = w.chars.len();
             if by_len.len() <= n {
                 by_len.resize(n + 1, Vec::new());
             }
             by_len[n].push(i);
-            if let Some(&first) = l.chars.first() {
-                match by_first.binary_search_by_key(&first, |e| e.0) {
-                    Ok(at) => by_first[at].1.push(i),
-                    Err(at) => by_first.insert(at, (first, vec![i])),
-                }
+            if let Some(&first) = w.chars.first() {
+                firsts.insert(first);
             }
-        }
-        let len_union = by_len
-            .iter()
-            .map(|v| v.iter().fold(0, |m, &i| m | words[i].mask))
-            .collect();
-        let mut firsts = CharFilter::default();
-        for &(c, _) in &by_first {
-            firsts.insert(c);
-        }
-        let mut seconds = CharFilter::default();
-        for l in words.iter().filter(|l| (4..8).contains(&l.chars.len())) {
-            seconds.insert(l.chars[1]);
+            let near = w.chars.iter().fold(w.mask, |m, &c| {
+                glyphs.near_of(c).fold(m, |m, other| m | char_bit(other))
+            });
+            near_masks.push(near);
         }
         Index {
             by_len,
-            len_union,
-            by_first,
             firsts,
-            seconds,
+            near_masks,
         }
     }
 
@@ -117,54 +103,29 @@ impl Index {
         self.firsts.may_contain(first)
     }
 
-    /// For a folded key whose first character starts no word: false when
-    /// it surely matches no word as the fuzzy matcher scores it. Only a
-    /// word of the same length (`n` characters) can still match, with the
-    /// first character confused, which takes four characters or more (one
-    /// confusion per four), and under eight keeps the `second` character.
-    pub fn may_match_confused(&self, n: usize, second: Option<char>) -> bool {
-        n >= 4
-            && self.by_len.get(n).is_some_and(|v| !v.is_empty())
-            && (n >= 8 || second.is_some_and(|c| self.seconds.may_contain(c)))
-    }
-
     /// Length in characters of the longest word.
     pub fn max_chars(&self) -> usize {
         self.by_len.len().saturating_sub(1)
     }
 
-    /// Indices of the words a folded cell of `n` characters, starting with
-    /// `first` and holding the characters of `mask` ([`char_mask`]), may
-    /// stand for: the words of exactly `n` characters, then (when `longer`
-    /// is set) the longer words starting with `first`. A same-length word
-    /// needs all but `allowed` of the cell's characters: when even all the
-    /// same-length words together lack more, none is named.
-    pub fn candidates<'a>(
-        &'a self,
-        words: &'a [Word],
-        n: usize,
-        first: char,
-        mask: u64,
-        allowed: usize,
-        longer: bool,
-    ) -> impl Iterator<Item = usize> + 'a {
-        let same = match (self.by_len.get(n), self.len_union.get(n)) {
-            (Some(v), Some(&union)) if !more_bits_than(mask & !union, allowed) => v.as_slice(),
-            _ => &[],
-        };
-        let starting: &[usize] = if longer {
-            self.by_first
-                .binary_search_by_key(&first, |e| e.0)
-                .map(|at| self.by_first[at].1.as_slice())
-                .unwrap_or(&[])
-        } else {
-            &[]
-        };
-        same.iter().copied().chain(
-            starting
-                .iter()
-                .copied()
-                .filter(move |&i| words[i].chars.len() > n),
-        )
+    /// The mask of word `i`'s characters and their look-alikes.
+    pub fn near_mask(&self, i: usize) -> u64 {
+        self.near_masks.get(i).copied().unwrap_or(0)
+    }
+
+    /// Indices of the words a folded cell of `n` characters may stand for:
+    /// the words of `n` characters, shorter ones the cell may have added
+    /// characters to, and (from 3 characters) longer ones it may have been
+    /// cut from or dropped characters of.
+    pub fn candidates(&self, n: usize) -> impl Iterator<Item = usize> + '_ {
+        let shortest = n.saturating_sub(budget(n) as usize).max(1);
+        let longest = if n >= 3 { self.max_chars() } else { n };
+        let range = shortest..(longest + 1).min(self.by_len.len());
+        self.by_len
+            .get(range)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .copied()
     }
 }

@@ -13,11 +13,13 @@
 //! Texts are compared as folded keys ([`crate::text::normalize::fold_key`]).
 
 mod fuzzy;
+pub mod glyphs;
 mod index;
 
 pub use fuzzy::{MatchQuality, WordMatch};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use glyphs::Confusions;
 use index::{char_mask, Index};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -66,6 +68,9 @@ pub enum OptionMatch {
 pub struct Vocabulary {
     words: Vec<Word>,
     index: Index,
+    /// The look-alikes of the words' characters (shared by a template's
+    /// vocabularies).
+    glyphs: Arc<Confusions>,
     /// Folded key → word, for the keys no other word shares: a text that
     /// is one exactly is that word (an exact match outscores every other),
     /// found without scoring.
@@ -88,12 +93,27 @@ impl Vocabulary {
         for key in shared {
             unique.remove(&key);
         }
+        let glyphs = Arc::new(Confusions::default());
         Vocabulary {
-            index: Index::new(&words),
+            index: Index::new(&words, &glyphs),
             words,
             unique,
+            glyphs,
             automaton: None,
         }
+    }
+
+    /// The same vocabulary, its fuzzy lookups aware of which printed
+    /// characters look like its words' characters.
+    pub fn with_glyphs(mut self, glyphs: Arc<Confusions>) -> Vocabulary {
+        self.index = Index::new(&self.words, &glyphs);
+        self.glyphs = glyphs;
+        self
+    }
+
+    /// Every character of every word.
+    pub fn chars(&self) -> impl Iterator<Item = char> + '_ {
+        self.words.iter().flat_map(|w| w.chars.iter().copied())
     }
 
     /// The same vocabulary with an automaton for the prefix lookups, for
@@ -259,7 +279,8 @@ impl Vocabulary {
                 if t.len() == 2 && oc.len() > 2 && oc.starts_with(&t) {
                     return Some((i, true));
                 }
-                fuzzy::score(&t, oc).map(|(_, q)| (i, q == MatchQuality::Truncated))
+                fuzzy::score(&t, oc, &self.glyphs)
+                    .map(|(_, q, _)| (i, q == MatchQuality::Truncated))
             })
             .collect();
         let clean: Vec<usize> = hits.iter().filter(|h| h.1).map(|h| h.0).collect();
