@@ -97,6 +97,16 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
             inline: (!value.is_empty()).then(|| value.to_string()),
         };
     }
+    // 3. The cell starts with a label printed with confusions, and goes on
+    // with its value after a colon or a number (`年度资金总頟：8万元`).
+    if let Some((m, end)) = template.labels.fuzzy_word_at_start(key) {
+        let rest = &text[crate::text::normalize::clean_offset(text, skip + end)..];
+        let value = strip_label_tail(rest);
+        return CellClass::Label {
+            cands: super::OneOrMany::One(m),
+            inline: (!value.is_empty()).then(|| value.to_string()),
+        };
+    }
     CellClass::Value
 }
 

@@ -591,28 +591,28 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
             }
         }
     }
-    // Labels at the line's start or followed by a colon.
-    let mut hits = template.labels.words_in(key);
-    hits.retain(|(at, _)| at.start == 0 || key[at.end..].starts_with(':'));
+    let hits = labels_on_line(key, template);
     let Some(first_start) = hits.first().map(|(at, _)| at.start) else {
         st.unmapped(line, text);
         return;
     };
     let offset = |i: usize| crate::text::normalize::clean_offset(text, i);
     st.unmapped(line, &text[..offset(first_start)]);
-    for (k, (at, label)) in hits.iter().enumerate() {
-        let label = *label;
+    for (k, (at, m)) in hits.iter().enumerate() {
+        let label = m.word;
         let stop = (hits.get(k + 1)).map_or(text.len(), |h| offset(h.0.start));
         let start = offset(at.end).min(stop);
         let value = strip_label_tail(&text[start..stop]).to_string();
-        match st.resolve(&[WordMatch::exact(label)], None, None) {
+        match st.resolve(&[*m], None, None) {
             Some((_, Resolved::Scaffold)) => {
                 st.used_labels[label] = true;
                 st.unmapped(line, &value);
             }
             Some((_, resolved)) => {
                 st.used_labels[label] = true;
-                st.fill(resolved.fields(), &value, line, &[], None);
+                let printed = &text[offset(at.start)..offset(at.end)];
+                let repairs = label_repairs(m, printed, template);
+                st.fill(resolved.fields(), &value, line, &repairs, None);
             }
             None => {
                 let seg_start = offset(at.start);
@@ -620,6 +620,32 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
             }
         }
     }
+}
+
+/// The labels of a free line: printed exactly at its start or before a
+/// colon, or printed with confusions right before a colon
+/// (`…科室负责人答字：徐平`), in line order.
+fn labels_on_line(key: &str, template: &Template) -> Vec<(Range<usize>, WordMatch)> {
+    let mut hits: Vec<(Range<usize>, WordMatch)> = (template.labels.words_in(key).into_iter())
+        .filter(|(at, _)| at.start == 0 || key[at.end..].starts_with(':'))
+        .map(|(at, w)| (at, WordMatch::exact(w)))
+        .collect();
+    for (colon, _) in key.match_indices(':') {
+        if hits.iter().any(|(at, _)| at.end == colon) {
+            continue;
+        }
+        // The text before the colon, back to the previous label's colon.
+        let from = (hits.iter().map(|(at, _)| at.end))
+            .chain(key[..colon].rfind(':').map(|c| c + 1))
+            .filter(|&e| e <= colon)
+            .max()
+            .unwrap_or(0);
+        if let Some((m, start)) = template.labels.fuzzy_word_at_end(&key[from..colon]) {
+            hits.push((from + start..colon, m));
+        }
+    }
+    hits.sort_by_key(|(at, _)| at.start);
+    hits
 }
 
 /// Horizons the form's fields show in use (template `horizon_evidence`).

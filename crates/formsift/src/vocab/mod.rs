@@ -25,6 +25,11 @@ use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+/// A Han character (CJK ideograph, not punctuation).
+fn is_han(c: char) -> bool {
+    crate::text::normalize::is_cjk(c) && !matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
 /// One word of a vocabulary.
 #[derive(Debug, Clone)]
 pub struct Word {
@@ -213,6 +218,100 @@ impl Vocabulary {
     pub fn best(&self, cell_key: &str) -> Option<WordMatch> {
         let [best] = Vocabulary::best_in_each(cell_key, [self]);
         best
+    }
+
+    /// A whole word (4 characters or more) printed with confusions at the
+    /// start of `key` and followed by something that is no Han character
+    /// (a colon, a number — the word's value): the best such word, unique,
+    /// with the byte offset where it ends in `key`. For cells like
+    /// `年度资金总頟：8万元` that [`Vocabulary::word_at_start`] (exact) misses.
+    pub fn fuzzy_word_at_start(&self, key: &str) -> Option<(WordMatch, usize)> {
+        let limit = self.index.max_chars() + 4;
+        let chars: Vec<(usize, char)> = key.char_indices().take(limit).collect();
+        let after = |k: usize| chars.get(k).map(|&(_, c)| c);
+        let boundary = |k: usize| after(k).is_none_or(|c| !is_han(c));
+        let ends = |k: usize| chars.get(k).map_or(key.len(), |&(b, _)| b);
+        self.best_fuzzy(&chars, |m, b| {
+            (m.saturating_sub(b).max(1)..=m + b)
+                .filter(|&k| k <= chars.len() && boundary(k))
+                .map(|k| (0..k, ends(k)))
+                .collect()
+        })
+    }
+
+    /// A whole word (4 characters or more) printed with confusions at the
+    /// end of `key` (the text before a colon on a free line,
+    /// `…科室负责人答字`): the best such word, unique, with the byte offset
+    /// where it starts in `key`.
+    pub fn fuzzy_word_at_end(&self, key: &str) -> Option<(WordMatch, usize)> {
+        let chars: Vec<(usize, char)> = key.char_indices().collect();
+        let n = chars.len();
+        self.best_fuzzy(&chars, |m, b| {
+            (m.saturating_sub(b).max(1)..=m + b)
+                .filter(|&k| k <= n)
+                .map(|k| (n - k..n, chars[n - k].0))
+                .collect()
+        })
+    }
+
+    /// The best unique whole-word fuzzy match among the spans of `chars`
+    /// that `spans(word length, budget)` proposes (character ranges, each
+    /// with a byte offset to return).
+    fn best_fuzzy(
+        &self,
+        chars: &[(usize, char)],
+        spans: impl Fn(usize, usize) -> Vec<(Range<usize>, usize)>,
+    ) -> Option<(WordMatch, usize)> {
+        // masks[k]: the characters of chars[..k]. `masks[end] & !masks[start]`
+        // holds no more than the span's characters (those also printed
+        // before it drop out), so counting its foreign bits can only keep a
+        // candidate, never rule a match out wrongly.
+        let mut masks = Vec::with_capacity(chars.len() + 1);
+        masks.push(0u64);
+        for &(_, c) in chars {
+            masks.push(masks[masks.len() - 1] | index::char_bit(c));
+        }
+        let mut best: Option<(WordMatch, usize)> = None;
+        let mut tied = false;
+        let mut text: Vec<char> = Vec::with_capacity(24);
+        for (i, w) in self.words.iter().enumerate() {
+            let m = w.chars.len();
+            if m < 4 {
+                continue;
+            }
+            let b = fuzzy::budget(m) as usize;
+            for (range, offset) in spans(m, b) {
+                let span_mask = masks[range.end] & !masks[range.start];
+                if index::more_bits_than(span_mask & !self.index.near_mask(i), b) {
+                    continue;
+                }
+                text.clear();
+                text.extend(chars[range].iter().map(|&(_, c)| c));
+                let Some((score, quality, cost)) = fuzzy::score(&text, &w.chars, &self.glyphs)
+                else {
+                    continue;
+                };
+                if !matches!(quality, MatchQuality::Confused | MatchQuality::Exact) {
+                    continue;
+                }
+                let m = WordMatch {
+                    word: i,
+                    score,
+                    quality,
+                    cost,
+                };
+                match &best {
+                    Some((b, _)) if b.score > score => {}
+                    Some((b, _)) if b.score == score && b.word == i => {}
+                    Some((b, _)) if b.score == score => tied = true,
+                    _ => {
+                        best = Some((m, offset));
+                        tied = false;
+                    }
+                }
+            }
+        }
+        best.filter(|_| !tied)
     }
 
     /// [`Vocabulary::best`] in each of several vocabularies, decoding the
