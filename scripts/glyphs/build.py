@@ -9,13 +9,14 @@ of templates/, samples/ and the corpus, the symbols OCR confuses with Han
 characters, full-width ASCII, ASCII letters and digits) its K nearest other
 characters by blurred-pixel correlation, averaged over three CJK fonts.
 
-Determinism: glyphs are rasterized by Pillow's bundled FreeType (version
-pinned by build.sh), blurred with an integer kernel in integer arithmetic and
-quantized to 0..63, so every dot product is an integer below 2**24 and a
-float32 matrix product computes it exactly whatever the BLAS kernel, thread
-count or summation order; correlations are then formed from exact integer
-sums with correctly rounded float64 operations. Same fonts + same Pillow =>
-same bytes.
+Determinism: glyphs are rasterized by Pillow's bundled FreeType and raqm
+(versions pinned with Pillow by build.sh); blur, scaling and sampling are
+integer matrices applied exactly (float64 products of integers below 2**53),
+the result is quantized to 0..LEVELS so that every dot product of two glyphs
+is an integer below 2**24, which a float32 matrix product computes exactly
+whatever the BLAS kernel, thread count or summation order; correlations are
+then formed from those exact sums with correctly rounded float64 operations.
+Same fonts + same Pillow => same bytes.
 """
 
 import argparse
@@ -86,17 +87,20 @@ def gb2312_hanzi():
     return out
 
 
-def file_chars():
-    """Every printable non-ASCII character of the templates, samples, corpus."""
-    paths = sorted(
-        glob.glob(os.path.join(ROOT, "templates", "*.toml"))
-        + glob.glob(os.path.join(ROOT, "samples", "*"))
-        + [os.path.join(ROOT, "corpus", "base-forms.jsonl")]
-    )
+def file_chars(log):
+    """Every printable non-ASCII character of the templates, samples, corpus
+    (at the top of the repository, or of a crate under crates/)."""
+    paths = []
+    for base in [ROOT] + sorted(glob.glob(os.path.join(ROOT, "crates", "*"))):
+        paths += glob.glob(os.path.join(base, "templates", "*.toml"))
+        paths += glob.glob(os.path.join(base, "samples", "*"))
+        paths += glob.glob(os.path.join(base, "corpus", "base-forms.jsonl"))
+    paths = sorted(p for p in paths if os.path.isfile(p))
+    if not any(p.endswith(".toml") for p in paths):
+        log("warning: no templates/*.toml found; their characters are not added")
+    log(f"reading characters from {len(paths)} files")
     chars = set()
     for p in paths:
-        if not os.path.isfile(p):
-            continue
         raw = open(p, "rb").read()
         try:
             text = raw.decode("utf-8")
@@ -110,9 +114,9 @@ def file_chars():
     }
 
 
-def universe():
+def universe(log=lambda s: None):
     chars = set(gb2312_hanzi())
-    chars.update(file_chars())
+    chars.update(file_chars(log))
     chars.update(SYMBOLS)
     chars.update(chr(c) for c in range(0xFF01, 0xFF5F))  # full-width ASCII
     chars.update("0123456789")
@@ -139,14 +143,11 @@ TMP = 128  # scratch canvas for raw rendering
 ORIGIN = (44, 88)  # pen position (left, baseline) on it
 
 
-WIDE = True
-
-
 def wide(ch):
     """East Asian Ambiguous characters (— · × ≥ ○ ...) are set full width in
     Chinese text, as a Chinese font or word processor does: ask the font for
     its full-width form (OpenType 'fwid'; a no-op where it has none)."""
-    return WIDE and ord(ch) > 0x7F and unicodedata.east_asian_width(ch) == "A"
+    return ord(ch) > 0x7F and unicodedata.east_asian_width(ch) == "A"
 
 
 def raw(font, ch):
@@ -211,8 +212,8 @@ def transforms(canv):
     Every operand is an integer and every partial sum stays below 2**53, so
     the float64 matrix products are exact, whatever the BLAS."""
     n = canv.shape[0]
-    full = 255 * (sum(TAPS) * WEIGHT) ** 2
-    assert full * (2 * LEVELS + 1) < 2 ** 53
+    full = 255 * (sum(TAPS) * WEIGHT) ** 2  # the largest possible value
+    assert full * 2 * LEVELS < 2 ** 53
     x = canv.reshape(n * CANVAS, CANVAS).astype(np.float64)
     by_x = {}
     for j in sorted({t[1] for t in TRANSFORMS}):
@@ -233,7 +234,8 @@ def transforms(canv):
 
 
 def render_all(chars, log):
-    """Per font: (n, CANVAS*CANVAS) uint8 glyph images; per font info."""
+    """Per font: the raw glyphs placed on the canvas, (n, CANVAS, CANVAS)
+    uint8; and per font (family, characters drawn from the fallback)."""
     fb = ImageFont.truetype(FALLBACK[1], SIZE, layout_engine=ImageFont.Layout.RAQM)
     fb_notdef = raw(fb, "\U0010FFFD")
     hanzi = set(gb2312_hanzi())
@@ -394,7 +396,7 @@ def main():
     log = lambda s: print(s, file=sys.stderr)
     if not features.check("raqm"):
         sys.exit("Pillow without raqm: the full-width ('fwid') forms need it")
-    chars = universe()
+    chars = universe(log)
     assert not any(c in "#\t\n\r " for c in chars)
     log(f"{len(chars)} characters")
     imgs, info = render_all(chars, log)

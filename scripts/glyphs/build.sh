@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates crates/formsift/data/glyph-neighbours.txt byte for byte.
 #
-# usage: scripts/glyphs/build.sh [build.py options]     (then scripts/glyphs/check.sh)
+# usage: scripts/glyphs/build.sh [--out FILE]    then: python3 scripts/glyphs/check.py
 #
 # Installs what it needs if missing: Debian fonts (apt-get, as root) and a
 # virtualenv under target/glyphs/venv with pinned numpy and pillow (Pillow's

@@ -127,6 +127,11 @@ def main():
                 if t != s:
                     fail(f"score({a},{b}) = {s} but score({b},{a}) = {t}")
     empty = "".join(a for a, e in table.items() if not e)
+    indegree = {}
+    for entries in table.values():
+        for b, _ in entries:
+            indegree[b] = indegree.get(b, 0) + 1
+    hubs = sorted(indegree.items(), key=lambda kv: (-kv[1], ord(kv[0])))[:6]
 
     # classic pairs
     rows = []
@@ -147,6 +152,7 @@ def main():
     print(f"symmetry: {mutual} of {listed} entries ({mutual / listed:.1%}) are mutual "
           f"(b lists a where a lists b); every mutual pair has equal scores")
     print(f"characters with no neighbour above the threshold: {empty or 'none'}")
+    print("most listed (in how many lines): " + ", ".join(f"{c} {k}" for c, k in hubs))
     print()
     print("| pair a/b | score | rank of b in a's list | rank of a in b's list | |")
     print("| --- | --- | --- | --- | --- |")

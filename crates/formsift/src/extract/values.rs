@@ -4,7 +4,7 @@ use crate::record::{Evidence, Repair, RepairKind, Value};
 use crate::template::{Field, FieldType, Template};
 use crate::text::normalize::{clean, fold_key, CHECKED, UNCHECKED};
 use crate::text::numbers::{format_number, prints_as, read_number, NumberRead};
-use crate::vocab::OptionMatch;
+use crate::vocab::{OptionMatch, Vocabulary};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -179,8 +179,15 @@ pub struct BoxItem {
     pub text: String,
 }
 
-/// Splits clean text at the checkbox markers.
-pub fn box_items(text: &str) -> Vec<BoxItem> {
+/// Characters OCR engines print for an empty box (☐ □ come back as 口) and
+/// for a ticked one (☑ as 回); read as marks only right before an option.
+const EMPTY_BOX_READINGS: &[char] = &['口', '囗'];
+const TICKED_BOX_READINGS: &[char] = &['回'];
+
+/// Splits clean text at the checkbox marks: the canonical ☑/☐ that
+/// `normalize` makes of every printed style, and the characters OCR prints
+/// for boxes when one stands right before one of `options`.
+pub fn box_items(text: &str, options: &Vocabulary) -> Vec<BoxItem> {
     let mut items = Vec::new();
     // The item being read: its box, and where its text starts.
     let mut checked = None;
@@ -194,9 +201,20 @@ pub fn box_items(text: &str) -> Vec<BoxItem> {
         }
     };
     for (i, c) in text.char_indices() {
-        if c == CHECKED || c == UNCHECKED {
+        let mark = match c {
+            CHECKED => Some(true),
+            UNCHECKED => Some(false),
+            _ if EMPTY_BOX_READINGS.contains(&c) => {
+                starts_option(&text[i + c.len_utf8()..], options).then_some(false)
+            }
+            _ if TICKED_BOX_READINGS.contains(&c) => {
+                starts_option(&text[i + c.len_utf8()..], options).then_some(true)
+            }
+            _ => None,
+        };
+        if let Some(ticked) = mark {
             push(checked, &text[start..i]);
-            checked = Some(c == CHECKED);
+            checked = Some(ticked);
             start = i + c.len_utf8();
         }
     }
@@ -204,73 +222,157 @@ pub fn box_items(text: &str) -> Vec<BoxItem> {
     items
 }
 
+/// True when `rest` (after spaces) begins with the first two characters of
+/// an option.
+fn starts_option(rest: &str, options: &Vocabulary) -> bool {
+    let key = fold_key(rest.trim_start());
+    let mut head = key.chars();
+    let two: String = head.by_ref().take(2).collect();
+    two.chars().count() == 2 && options.iter().any(|o| o.key.starts_with(&two))
+}
+
 fn parse_choice(field: &Field, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::blank();
     }
-    let items = box_items(text);
+    let items = box_items(text, &field.options);
     let any_box = items.iter().any(|i| i.checked.is_some());
-    let mut chosen: Vec<String> = Vec::new();
-    let mut repairs = Vec::new();
-    let mut warnings = Vec::new();
+    let mut ticks = Ticks::default();
     for item in &items {
-        let wanted = if any_box {
-            item.checked == Some(true)
-        } else {
-            true
+        ticks.read(field, item, any_box);
+    }
+    let mut p = ticks.value(field, text, any_box);
+    p.changed = true;
+    p
+}
+
+/// The options of a choice group by what their boxes show.
+#[derive(Default)]
+struct Ticks {
+    /// Ticked (or, with no box printed anywhere, listed) options.
+    chosen: Vec<String>,
+    /// Options whose box was not read (no mark before them while other
+    /// options have one: the OCR dropped it).
+    unread: Vec<String>,
+    /// Options read as not ticked.
+    empty: usize,
+    repairs: Vec<Repair>,
+    warnings: Vec<(String, String)>,
+}
+
+impl Ticks {
+    fn read(&mut self, field: &Field, item: &BoxItem, any_box: bool) {
+        let option = match field.options.option(&fold_key(&item.text)) {
+            OptionMatch::Exact(i) => Some((i, false)),
+            OptionMatch::Repaired(i) => Some((i, true)),
+            OptionMatch::Ambiguous | OptionMatch::None => None,
         };
-        if !wanted {
-            continue;
-        }
-        match field.options.option(&fold_key(&item.text)) {
-            OptionMatch::Exact(i) => push_unique(&mut chosen, &field.options[i].text),
-            OptionMatch::Repaired(i) => {
-                repairs.push(Repair::change(
-                    RepairKind::LabelTruncated,
-                    &item.text,
-                    &field.options[i].text,
-                ));
-                push_unique(&mut chosen, &field.options[i].text);
+        let state = if any_box { item.checked } else { Some(true) };
+        let Some((i, repaired)) = option else {
+            // Text that is no option only matters where it was ticked.
+            if state == Some(true) {
+                self.warnings.push(unknown_option(field, &item.text));
             }
-            OptionMatch::Ambiguous | OptionMatch::None => warnings.push((
-                "unknown_option".to_string(),
-                format!(
-                    "{}: ticked text is no single option: {}",
-                    field.key,
-                    if item.text.is_empty() {
-                        "(empty)"
-                    } else {
-                        &item.text
-                    }
-                ),
-            )),
+            return;
+        };
+        let name = &field.options[i].text;
+        match state {
+            Some(true) => {
+                if repaired {
+                    let r = Repair::change(RepairKind::LabelTruncated, &item.text, name);
+                    self.repairs.push(r);
+                }
+                push_unique(&mut self.chosen, name);
+            }
+            Some(false) => self.empty += 1,
+            None => push_unique(&mut self.unread, name),
         }
     }
-    let mut p = match field.kind {
-        FieldType::Choices => Parsed::new(Value::List(chosen), Evidence::Found),
-        _ => match chosen.len() {
-            0 if any_box && warnings.is_empty() => Parsed::blank(),
-            0 => Parsed::unparsed(field, text, "a ticked option"),
-            1 => Parsed::new(Value::Text(chosen.remove(0)), Evidence::Found),
-            _ => {
-                let mut p = Parsed::new(Value::Text(chosen[0].clone()), Evidence::Found);
+
+    /// The field's value. A group whose ticks cannot be told apart — no
+    /// tick read, a box not read, several ticks in a single choice — gets
+    /// its likeliest reading flagged ambiguous (confidence capped for
+    /// review), never a confident guess.
+    fn value(mut self, field: &Field, text: &str, any_box: bool) -> Parsed {
+        let unread = std::mem::take(&mut self.unread);
+        let mut p = match field.kind {
+            FieldType::Choices => {
+                let mut p = Parsed::new(Value::List(self.chosen.clone()), Evidence::Found);
+                if !unread.is_empty() || (any_box && self.chosen.is_empty()) {
+                    p.ambiguous = true;
+                    p.warnings.push(unreadable(field, &unread));
+                }
+                p
+            }
+            _ => self.single(field, text, any_box, &unread),
+        };
+        p.repairs.extend(self.repairs);
+        p.warnings.extend(self.warnings);
+        p
+    }
+
+    fn single(&mut self, field: &Field, text: &str, any_box: bool, unread: &[String]) -> Parsed {
+        match (self.chosen.len(), unread) {
+            (1, []) => Parsed::new(Value::Text(self.chosen.remove(0)), Evidence::Found),
+            // The one box not read among boxes read empty: likely the tick
+            // the OCR dropped.
+            (0, [one]) => {
+                let mut p = Parsed::new(Value::Text(one.clone()), Evidence::Found);
                 p.ambiguous = true;
+                p.repairs.push(Repair::new(RepairKind::InferredFromContext));
+                p.warnings.push(unreadable(field, unread));
+                p
+            }
+            (0, []) if any_box && self.warnings.is_empty() => {
+                let mut p = Parsed::blank();
+                if self.empty > 0 {
+                    // Every box read empty: a tick read as an empty box?
+                    p.ambiguous = true;
+                    p.warnings.push(unreadable(field, unread));
+                }
+                p
+            }
+            (0, _) if unread.is_empty() => Parsed::unparsed(field, text, "a ticked option"),
+            (0, _) => {
+                let mut p = Parsed::blank();
+                p.ambiguous = true;
+                p.warnings.push(unreadable(field, unread));
+                p
+            }
+            _ => {
+                let first = self.chosen.first().cloned().unwrap_or_default();
+                let mut p = Parsed::new(Value::Text(first), Evidence::Found);
+                p.ambiguous = true;
+                let all = self.chosen.iter().chain(unread).cloned();
                 p.warnings.push((
                     "several_ticked".to_string(),
                     format!(
                         "{}: several boxes ticked in a single-choice group: {}",
                         field.key,
-                        chosen.join(", ")
+                        all.collect::<Vec<_>>().join(", ")
                     ),
                 ));
                 p
             }
-        },
+        }
+    }
+}
+
+fn unknown_option(field: &Field, text: &str) -> (String, String) {
+    let shown = if text.is_empty() { "(empty)" } else { text };
+    (
+        "unknown_option".to_string(),
+        format!("{}: ticked text is no single option: {shown}", field.key),
+    )
+}
+
+fn unreadable(field: &Field, unread: &[String]) -> (String, String) {
+    let message = if unread.is_empty() {
+        format!("{}: no box read as ticked", field.key)
+    } else {
+        format!("{}: box not read for: {}", field.key, unread.join(", "))
     };
-    p.changed = true;
-    p.repairs.extend(repairs);
-    p.warnings.extend(warnings);
-    p
+    ("ticks_unreadable".to_string(), message)
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {

@@ -15,6 +15,9 @@ use rustc_hash::FxHashMap;
 
 const TABLE: &str = include_str!("../../data/glyph-neighbours.txt");
 
+/// Solid shapes, kept out of the look-alikes of other characters.
+const SOLID_SHAPES: &[char] = &['■', '●', '◆', '▲', '★'];
+
 /// Score (correlation × 1000) from which two glyphs count as look-alikes.
 pub const NEAR: u16 = 850;
 
@@ -39,6 +42,11 @@ impl Confusions {
             }
             let mut list = Vec::new();
             for (other, score) in neighbours(TABLE, c) {
+                // Blurred, a solid shape correlates with any dense
+                // ideograph; it is a checkbox mark, not a misread word.
+                if SOLID_SHAPES.contains(&other) && !SOLID_SHAPES.contains(&c) {
+                    continue;
+                }
                 near.insert((c, other), score);
                 if score >= NEAR {
                     list.push(other);
