@@ -390,6 +390,46 @@ mod tests {
     }
 
     #[test]
+    fn boxes_as_ocr_prints_them() {
+        let t = Template::builtin();
+        let ty = field(&t, "project_type");
+        // √ kept, the empty box read as 口.
+        let p = parse(ty, "☑新增项目口延续项目", &t);
+        assert_eq!(
+            (p.value, p.ambiguous),
+            (Value::Text("新增项目".into()), false)
+        );
+        // The ticked box read as 回.
+        let p = parse(field(&t, "project_term"), "回一次性口经常性", &t);
+        assert_eq!(
+            (p.value, p.ambiguous),
+            (Value::Text("一次性".into()), false)
+        );
+        // The tick dropped: the one option without a box is likely, but
+        // goes to review.
+        let p = parse(ty, "新增项目口延续项目", &t);
+        assert_eq!(
+            (p.value, p.ambiguous),
+            (Value::Text("新增项目".into()), true)
+        );
+        assert_eq!(p.warnings[0].0, "ticks_unreadable");
+        // Every box read empty: no guess.
+        let p = parse(ty, "口新增项目口延续项目", &t);
+        assert_eq!((p.value, p.ambiguous), (Value::Null, true));
+        // A multiple choice with a box not read is flagged too.
+        let p = parse(
+            field(&t, "basis"),
+            "法律法规☑市委市政府决定口上级文件要求",
+            &t,
+        );
+        assert_eq!(p.value, Value::List(vec!["市委市政府决定".into()]));
+        assert!(p.ambiguous);
+        // 口 inside a word is no box.
+        let p = parse(field(&t, "declaring_unit"), "人口和计划生育委员会", &t);
+        assert_eq!(p.value, Value::Text("人口和计划生育委员会".into()));
+    }
+
+    #[test]
     fn single_and_multiple_choice() {
         let t = Template::builtin();
         let p = parse(field(&t, "project_type"), "☐ 新增项目 ☑ 延续项目", &t);
