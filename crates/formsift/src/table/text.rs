@@ -21,6 +21,7 @@
 use super::sniff::{self, pieces, Piece};
 use super::{Builder, Cell, Format, Grid, Layout, Row};
 use crate::text::lines::Line;
+use std::borrow::Cow;
 
 fn row_like(pieces: &[Piece<'_>], width: usize) -> bool {
     match pieces {
@@ -61,29 +62,114 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
     if first.len() < 2 || lines[start].text.contains('\t') {
         return None;
     }
-    let mut rows: Vec<(usize, Vec<Piece<'_>>, usize)> = Vec::new();
+    let (mut rows, end) = block(lines, start, skip);
+    if rows.iter().filter(|r| r.pieces.len() >= 2).count() < 2 {
+        return None;
+    }
+    let bounds = boundaries(&rows);
+    merge_wrapped(&mut rows, &bounds);
+    let column_of = |pos: usize| bounds.partition_point(|&b| b <= pos).saturating_sub(1);
+    let mut grid = Grid {
+        format: Format::Text,
+        rows: Vec::new(),
+    };
+    for r in &rows {
+        let ps: Vec<&Printed> = r.pieces.iter().filter(|p| !p.merged()).collect();
+        let cols: Vec<usize> = ps.iter().map(|p| column_of(p.start)).collect();
+        let row_end = bounds.partition_point(|&b| b < r.width);
+        let mut row = Row {
+            line: r.line,
+            cells: Vec::new(),
+        };
+        for (k, p) in ps.iter().enumerate() {
+            let col = cols[k];
+            let next = cols.get(k + 1).copied().unwrap_or(row_end);
+            if let Some(cell) = Cell::new(col, next.saturating_sub(col), r.line, &p.text) {
+                row.cells.push(cell);
+            }
+        }
+        if !row.cells.is_empty() {
+            grid.rows.push(row);
+        }
+    }
+    Some((grid, end))
+}
+
+/// One printed line of a block.
+struct Printed<'a> {
+    start: usize,
+    end: usize,
+    text: Cow<'a, str>,
+    /// Set once the piece was appended to a piece above it (a wrapped
+    /// cell's next line): (line index in the block, piece index) of the
+    /// cell's first line, which holds the joined text.
+    merged_into: Option<(usize, usize)>,
+}
+
+impl Printed<'_> {
+    fn merged(&self) -> bool {
+        self.merged_into.is_some()
+    }
+}
+
+struct BlockLine<'a> {
+    line: usize,
+    pieces: Vec<Printed<'a>>,
+    width: usize,
+}
+
+/// The block's lines from `start`: non-blank lines that each look like a
+/// row (two or more cells, indented, or padded to a span), and a lone
+/// short cell between two such lines (a label centred in a merged cell, a
+/// wrapped label's last line). Returns them and the index after the block.
+fn block<'a>(lines: &[Line<'a>], start: usize, skip: Option<usize>) -> (Vec<BlockLine<'a>>, usize) {
+    let mut rows: Vec<BlockLine<'a>> = Vec::new();
     let mut end = start;
+    let ends_block = |text: &str| {
+        text.trim().is_empty() || sniff::is_tsv_row(text) || sniff::is_html_start(text)
+    };
     while end < lines.len() && Some(end) != skip {
         let text = lines[end].text;
-        if text.trim().is_empty() || sniff::is_tsv_row(text) || sniff::is_html_start(text) {
+        if ends_block(text) {
             break;
         }
         let (p, width) = pieces(text);
-        if !row_like(&p, width) {
+        let sandwiched = || {
+            p.len() == 1
+                && p[0].text.chars().count() <= SHORT_LONE_CELL
+                && (lines.get(end + 1))
+                    .filter(|next| Some(end + 1) != skip && !ends_block(next.text))
+                    .is_some_and(|next| pieces(next.text).0.len() >= 2)
+        };
+        if !row_like(&p, width) && !sandwiched() {
             break;
         }
-        rows.push((lines[end].no, p, width));
+        let pieces = (p.into_iter())
+            .map(|p| Printed {
+                start: p.start,
+                end: p.end,
+                text: Cow::Borrowed(p.text),
+                merged_into: None,
+            })
+            .collect();
+        rows.push(BlockLine {
+            line: lines[end].no,
+            pieces,
+            width,
+        });
         end += 1;
     }
-    if rows.iter().filter(|(_, p, _)| p.len() >= 2).count() < 2 {
-        return None;
-    }
+    (rows, end)
+}
 
-    // Column boundaries: distinct cell starts, those within one column of
-    // the first start of a boundary merged into it.
-    let mut starts: Vec<usize> = rows
-        .iter()
-        .flat_map(|(_, p, _)| p.iter().map(|p| p.start))
+/// Longest lone cell (characters) taken into a block between two rows.
+const SHORT_LONE_CELL: usize = 10;
+
+/// Column boundaries: distinct cell starts, those within one column of the
+/// first start of a boundary merged into it.
+fn boundaries(rows: &[BlockLine<'_>]) -> Vec<usize> {
+    let mut starts: Vec<usize> = (rows.iter())
+        .flat_map(|r| r.pieces.iter().map(|p| p.start))
         .collect();
     starts.sort_unstable();
     starts.dedup();
@@ -94,31 +180,125 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
             _ => bounds.push(s),
         }
     }
-    let column_of = |pos: usize| bounds.partition_point(|&b| b <= pos).saturating_sub(1);
+    bounds
+}
 
-    let mut grid = Grid {
-        format: Format::Text,
-        rows: Vec::new(),
-    };
-    for (line, ps, width) in &rows {
-        let cols: Vec<usize> = ps.iter().map(|p| column_of(p.start)).collect();
-        let row_end = bounds.partition_point(|&b| b < *width);
-        let mut row = Row {
-            line: *line,
-            cells: Vec::new(),
-        };
-        for (k, p) in ps.iter().enumerate() {
-            let col = cols[k];
-            let next = cols.get(k + 1).copied().unwrap_or(row_end);
-            if let Some(cell) = Cell::new(col, next.saturating_sub(col), *line, p.text) {
-                row.cells.push(cell);
-            }
+/// Joins the lines of wrapped cells: a piece continues the piece right
+/// above it when both start at the same column and the one above is full —
+/// its text reaches (within two columns) the next column boundary, where
+/// the printed cell ended and its text wrapped. A piece opening a list item
+/// (`2、`) or following a full stop starts anew.
+fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
+    let table_end = rows.iter().map(|r| r.width).max().unwrap_or(0);
+    // A block whose lines are padded with spaces to the table's width was
+    // laid out one row per line by a tool that sized every cell: its full
+    // cells are cut short, not wrapped.
+    let padded = (rows.iter())
+        .filter(|r| r.pieces.last().is_some_and(|p| r.width > p.end + 1))
+        .count();
+    if 2 * padded > rows.len() {
+        return;
+    }
+    let wraps = wrapped_lines(rows, bounds, table_end);
+    for i in 1..rows.len() {
+        if starts_row(&rows[i - 1], &rows[i], bounds, table_end) || !wraps[i] {
+            continue;
         }
-        if !row.cells.is_empty() {
-            grid.rows.push(row);
+        for k in 0..rows[i].pieces.len() {
+            let p = &rows[i].pieces[k];
+            // The piece right above, on the previous line (merged or not:
+            // a cell may wrap over several lines).
+            let upper = &rows[i - 1];
+            let Some(j) = (upper.pieces.iter()).position(|q| q.start.abs_diff(p.start) <= 1) else {
+                continue;
+            };
+            let q = &upper.pieces[j];
+            let closed = q
+                .text
+                .ends_with(['。', '；', ';', '.', '!', '！', '?', '？']);
+            if !is_full(upper, j, bounds, table_end) || closed || opens_item(&p.text) {
+                continue;
+            }
+            let root = q.merged_into.unwrap_or((i - 1, j));
+            let tail = p.text.trim().to_string();
+            let first = &mut rows[root.0].pieces[root.1];
+            first.text = Cow::Owned(format!("{}{tail}", first.text));
+            rows[i].pieces[k].merged_into = Some(root);
         }
     }
-    Some((grid, end))
+}
+
+/// True when `lower` is a new table row, not the wrapped lines of cells
+/// above: one of its pieces sits right under a piece of `upper` that does
+/// not fill its cell (so cannot go on), or is a number under a word (a
+/// value under its label).
+fn starts_row(upper: &BlockLine<'_>, lower: &BlockLine<'_>, bounds: &[usize], end: usize) -> bool {
+    lower.pieces.iter().any(|r| {
+        (upper.pieces.iter().enumerate()).any(|(j, u)| {
+            u.start.abs_diff(r.start) <= 1
+                && (!is_full(upper, j, bounds, end) || number_under_word(&u.text, &r.text))
+        })
+    })
+}
+
+/// Which lines continue wrapped cells of the line above: those holding
+/// the tail of a text that did not fit — a piece under a full piece and
+/// less than half as long — or a full piece whose own next line does (a
+/// cell wrapped over three lines or more). Where a new row would print
+/// whole cells, a wrap leaves a short tail.
+fn wrapped_lines(rows: &[BlockLine<'_>], bounds: &[usize], end: usize) -> Vec<bool> {
+    let chars = |t: &str| t.trim().chars().count();
+    // continues[i][k]: piece k of line i continues a wrapped cell, as
+    // shown by its own tail or by the lines below.
+    let mut continues: Vec<Vec<bool>> = rows.iter().map(|r| vec![false; r.pieces.len()]).collect();
+    for i in (1..rows.len()).rev() {
+        for (k, p) in rows[i].pieces.iter().enumerate() {
+            let Some(j) = (rows[i - 1].pieces.iter()).position(|q| q.start.abs_diff(p.start) <= 1)
+            else {
+                continue;
+            };
+            if !is_full(&rows[i - 1], j, bounds, end) {
+                continue;
+            }
+            let tail = 2 * chars(&p.text) < chars(&rows[i - 1].pieces[j].text);
+            let goes_on = (continues.get(i + 1)).is_some_and(|below| {
+                (rows[i + 1].pieces.iter().zip(below))
+                    .any(|(r, &c)| c && r.start.abs_diff(p.start) <= 1)
+            });
+            continues[i][k] = tail || (goes_on && is_full(&rows[i], k, bounds, end));
+        }
+    }
+    continues.iter().map(|c| c.iter().any(|&x| x)).collect()
+}
+
+/// A piece starting with a digit under one ending in a word: a value
+/// below its label, not the label's next line.
+fn number_under_word(upper: &str, lower: &str) -> bool {
+    lower.trim_start().starts_with(|c: char| c.is_ascii_digit())
+        && (upper.trim_end().chars().next_back()).is_some_and(|c| !c.is_ascii_digit())
+}
+
+/// True when piece `j` of `line` fills its cell: its text reaches, within
+/// two columns, the cell's right edge — the next piece on its line, the
+/// spaces a padded rendering printed after it, or else the next column
+/// boundary of the block.
+fn is_full(line: &BlockLine<'_>, j: usize, bounds: &[usize], table_end: usize) -> bool {
+    let q = &line.pieces[j];
+    let edge = match line.pieces.get(j + 1) {
+        Some(next) => next.start,
+        None if line.width > q.end => line.width,
+        None => (bounds.iter().copied())
+            .find(|&b| b >= q.end)
+            .unwrap_or(table_end),
+    };
+    // A cell narrower than two characters cannot tell wrapping apart.
+    q.end >= q.start + 4 && q.end + 2 >= edge
+}
+
+/// True for text that opens a numbered item (`1.`, `2、`, `(3)`, `一、`).
+fn opens_item(text: &str) -> bool {
+    let key = crate::text::normalize::fold_key(text);
+    crate::text::normalize::enumerator_len(&key) > 0
 }
 
 #[cfg(test)]
@@ -198,5 +378,57 @@ mod tests {
                 (3, 1, 1, "d")
             ]
         );
+    }
+
+    /// A box dump (one visual line per line): cells wrapped at their
+    /// width continue on the next lines, in the same column.
+    #[test]
+    fn wrapped_cells_are_joined() {
+        let src = concat!(
+            "合计  1.一般公  2.政府性基  5.其他收入\n",
+            "      共预算收  金预算收入\n",
+            "      入\n",
+            "71    50        21\n",
+        );
+        let lines = split_lines(src);
+        let (g, next) = build(&lines, 0, None).unwrap();
+        assert_eq!(next, 4);
+        let texts: Vec<(usize, &str)> = (g.rows.iter())
+            .flat_map(|r| r.cells.iter().map(|c| (c.line, c.text())))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                (1, "合计"),
+                (1, "1.一般公共预算收入"),
+                (1, "2.政府性基金预算收入"),
+                (1, "5.其他收入"),
+                (4, "71"),
+                (4, "50"),
+                (4, "21"),
+            ]
+        );
+    }
+
+    /// One row per line: a cell that fills its width above another is
+    /// two rows, told by the cells beside them, by a number under a word,
+    /// or by lines padded to the table's width.
+    #[test]
+    fn full_cells_one_row_per_line_are_not_joined() {
+        for src in [
+            // The cell beside the lower one sits under a cell that does not
+            // fill its width: a new row.
+            "三级指标    值\n2.落实相关  6次/年\n办结率      达100%\n",
+            // A number under a label.
+            "合计  一般公共\n8     8\n",
+            // Padded lines.
+            "a          网民满意度  网民访问互动  \n           群众满意    群众对政府    \n",
+        ] {
+            let lines = split_lines(src);
+            let (g, _) = build(&lines, 0, None).unwrap();
+            let n: usize = g.rows.iter().map(|r| r.cells.len()).sum();
+            let printed = src.split_whitespace().count();
+            assert_eq!(n, printed, "{src}");
+        }
     }
 }
