@@ -236,13 +236,14 @@ window.addEventListener('load', function(){
   }
   var tables=[].map.call(document.querySelectorAll('table'),function(t){var b=t.getBoundingClientRect();return [b.left,b.top,b.right,b.bottom];});
   document.getElementById('out').textContent=JSON.stringify({rows:rows,boxes:boxes,tables:tables,
-     height:document.querySelector('.page').scrollHeight});
+     height:document.querySelector('.page').scrollHeight,
+     content:Math.max.apply(null,[0].concat([].map.call(document.querySelectorAll('.page > :not(.footer)'),function(e){return e.getBoundingClientRect().bottom;})))});
 });
 </script>
 """
 
 
-def page_html(L, head, cells, tail, row_lo, row_hi, nrows, page_no, npages, fixed=True):
+def page_html(L, head, cells, tail, row_lo, row_hi, nrows, page_no, npages, fixed=True, last=True):
     """HTML of one page holding table rows [row_lo, row_hi) (head on page 0,
     tail on the last page). Rowspans cut by a page boundary are split: the
     part on this page keeps the cell's text only if the cell starts here."""
@@ -277,7 +278,7 @@ def page_html(L, head, cells, tail, row_lo, row_hi, nrows, page_no, npages, fixe
                 tds.append("<td%s>%s</td>" % (attrs, body))
             out.append("<tr>%s</tr>" % "".join(tds))
         out.append("</table>")
-    if row_hi >= nrows:
+    if last:
         out.extend(tail)
     if L.footer and npages:
         out.append('<div class="footer">第 %d 页 共 %d 页</div>' % (page_no + 1, npages))
@@ -287,17 +288,53 @@ def page_html(L, head, cells, tail, row_lo, row_hi, nrows, page_no, npages, fixe
     return s.replace('<span class="box">', '<span class="box" data-on="%s">' % L.on)
 
 
+CACHE_DIR = None  # set by build.py: chromium results keyed by page HTML + flags + chromium version
+_version = None
+
+
+def _cache_path(kind, html_path, extra, ext):
+    global _version
+    if CACHE_DIR is None:
+        return None
+    if _version is None:
+        _version = subprocess.run(["chromium", "--version"], capture_output=True).stdout.decode().strip()
+    h = hashlib.sha256()
+    with open(html_path, "rb") as fh:
+        h.update(fh.read())
+    h.update(json.dumps([kind, extra, CHROMIUM_FLAGS, _version]).encode())
+    key = h.hexdigest()
+    return os.path.join(CACHE_DIR, "chromium", key[:2], key + ext)
+
+
 def measure(html_path, height):
+    cp = _cache_path("measure", html_path, height, ".json")
+    if cp and os.path.exists(cp):
+        with open(cp, encoding="utf-8") as fh:
+            return json.load(fh)
     res = chromium(["--dump-dom", "--window-size=%d,%d" % (PAGE_W, height), "file://" + html_path])
     dom = res.stdout.decode("utf-8")
     m = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
     if not m or not m.group(1).strip():
         raise RuntimeError("measurement failed for %s" % html_path)
-    return json.loads(html.unescape(m.group(1)))
+    out = json.loads(html.unescape(m.group(1)))
+    if cp:
+        os.makedirs(os.path.dirname(cp), exist_ok=True)
+        with open(cp + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump(out, fh)
+        os.replace(cp + ".tmp", cp)
+    return out
 
 
 def screenshot(html_path, png_path):
+    cp = _cache_path("screenshot", html_path, [PAGE_W, PAGE_H], ".png")
+    if cp and os.path.exists(cp):
+        shutil.copyfile(cp, png_path)
+        return
     chromium(["--screenshot=" + png_path, "--window-size=%d,%d" % (PAGE_W, PAGE_H), "file://" + html_path])
+    if cp:
+        os.makedirs(os.path.dirname(cp), exist_ok=True)
+        shutil.copyfile(png_path, cp + ".tmp")
+        os.replace(cp + ".tmp", cp)
 
 
 def render_form(form, outdir):
@@ -311,7 +348,7 @@ def render_form(form, outdir):
     m = measure(tall, 6000)
     rows = m["rows"]
     table_top = m["tables"][0][1]
-    tail_h = m["height"] - rows[-1][1]
+    tail_h = m["content"] - rows[-1][1]
     limit = PAGE_H - MARGIN_BOTTOM
     # 2. split rows into pages greedily
     def plan():
@@ -339,12 +376,10 @@ def render_form(form, outdir):
         for p, (lo, hi) in enumerate(pages):
             path = os.path.join(outdir, "page-%d.html" % p)
             with open(path, "w", encoding="utf-8") as fh:
-                fh.write(page_html(L, head, cells, tail, lo, hi, nrows, p, len(pages)))
+                fh.write(page_html(L, head, cells, tail, lo, hi, nrows, p, len(pages), last=p == len(pages) - 1))
             mm = measure(path, PAGE_H)
-            content_bottom = max([b["y1"] for b in mm["boxes"] if not re.match(r"^第$", b["t"])] + [0])
-            if mm["tables"]:
-                content_bottom = max(content_bottom, mm["tables"][-1][3])
-            if content_bottom > PAGE_H - 75 - (30 if L.footer else 0) and hi - lo > 1:
+            if os.environ.get("OCR_DEBUG"): print("page", p, lo, hi, mm["content"])
+            if mm["content"] > PAGE_H - 80 and hi - lo > 1:
                 ok = False
                 pages[p][1] -= 1
                 if p + 1 < len(pages):
