@@ -231,11 +231,55 @@ fn starts_option(rest: &str, options: &Vocabulary) -> bool {
     two.chars().count() == 2 && options.iter().any(|o| o.key.starts_with(&two))
 }
 
+/// Splits items that print several options with no mark between them
+/// (`新增项目延续项目`: the OCR lost the boxes): each option after the first
+/// becomes an item of its own with no box read.
+fn split_unmarked(items: Vec<BoxItem>, options: &Vocabulary) -> Vec<BoxItem> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let key = fold_key(&item.text);
+        let starts = option_starts(&key, options);
+        if starts.len() < 2 {
+            out.push(item);
+            continue;
+        }
+        for (k, &at) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(key.len());
+            out.push(BoxItem {
+                checked: if k == 0 { item.checked } else { None },
+                text: key[at..end].to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Byte offsets in `key` where an option is printed whole, left to right,
+/// not overlapping (the first at 0 when the text starts with anything
+/// else).
+fn option_starts(key: &str, options: &Vocabulary) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at < key.len() {
+        match options.word_at_start(&key[at..]) {
+            Some((_, len)) => {
+                starts.push(at);
+                at += len;
+            }
+            None => at += key[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if let Some(first) = starts.first_mut() {
+        *first = 0;
+    }
+    starts
+}
+
 fn parse_choice(field: &Field, text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::blank();
     }
-    let items = box_items(text, &field.options);
+    let items = split_unmarked(box_items(text, &field.options), &field.options);
     let any_box = items.iter().any(|i| i.checked.is_some());
     let mut ticks = Ticks::default();
     for item in &items {
@@ -292,12 +336,20 @@ impl Ticks {
     /// The field's value. A group whose ticks cannot be told apart — no
     /// tick read, a box not read, several ticks in a single choice — gets
     /// its likeliest reading flagged ambiguous (confidence capped for
-    /// review), never a confident guess.
+    /// review), never a confident guess. An option printed with no box
+    /// while others show theirs is likelier ticked than not: OCR reads an
+    /// empty box as 口 reliably and drops the tick more often.
     fn value(mut self, field: &Field, text: &str, any_box: bool) -> Parsed {
         let unread = std::mem::take(&mut self.unread);
         let mut p = match field.kind {
             FieldType::Choices => {
-                let mut p = Parsed::new(Value::List(self.chosen.clone()), Evidence::Found);
+                let mut all = self.chosen.clone();
+                for u in &unread {
+                    push_unique(&mut all, u);
+                }
+                // Every option in the order printed.
+                all.sort_by_key(|o| field.options.iter().position(|w| &*w.text == o));
+                let mut p = Parsed::new(Value::List(all), Evidence::Found);
                 if !unread.is_empty() || (any_box && self.chosen.is_empty()) {
                     p.ambiguous = true;
                     p.warnings.push(unreadable(field, &unread));
@@ -314,6 +366,14 @@ impl Ticks {
     fn single(&mut self, field: &Field, text: &str, any_box: bool, unread: &[String]) -> Parsed {
         match (self.chosen.len(), unread) {
             (1, []) => Parsed::new(Value::Text(self.chosen.remove(0)), Evidence::Found),
+            // A tick read, and an option whose box was not: the tick
+            // stands, for review.
+            (1, _) => {
+                let mut p = Parsed::new(Value::Text(self.chosen.remove(0)), Evidence::Found);
+                p.ambiguous = true;
+                p.warnings.push(unreadable(field, unread));
+                p
+            }
             // The one box not read among boxes read empty: likely the tick
             // the OCR dropped.
             (0, [one]) => {
@@ -339,9 +399,9 @@ impl Ticks {
                 p.warnings.push(unreadable(field, unread));
                 p
             }
+            // Several ticks in a single choice: no guess.
             _ => {
-                let first = self.chosen.first().cloned().unwrap_or_default();
-                let mut p = Parsed::new(Value::Text(first), Evidence::Found);
+                let mut p = Parsed::blank();
                 p.ambiguous = true;
                 let all = self.chosen.iter().chain(unread).cloned();
                 p.warnings.push((
@@ -416,14 +476,25 @@ mod tests {
         // Every box read empty: no guess.
         let p = parse(ty, "口新增项目口延续项目", &t);
         assert_eq!((p.value, p.ambiguous), (Value::Null, true));
-        // A multiple choice with a box not read is flagged too.
+        // A multiple choice with a box not read: the option counts as
+        // ticked (a dropped tick is likelier than a dropped empty box),
+        // flagged.
         let p = parse(
             field(&t, "basis"),
             "法律法规☑市委市政府决定口上级文件要求",
             &t,
         );
-        assert_eq!(p.value, Value::List(vec!["市委市政府决定".into()]));
-        assert!(p.ambiguous);
+        let want = vec!["法律法规".to_string(), "市委市政府决定".to_string()];
+        assert_eq!((p.value, p.ambiguous), (Value::List(want), true));
+        // Every box lost: two options, no mark between them — no guess.
+        let p = parse(ty, "新增项目延续项目", &t);
+        assert_eq!((p.value, p.ambiguous), (Value::Null, true));
+        // One tick read, the other box lost: the tick stands, flagged.
+        let p = parse(ty, "新增项目☑延续项目", &t);
+        assert_eq!(
+            (p.value, p.ambiguous),
+            (Value::Text("延续项目".into()), true)
+        );
         // 口 inside a word is no box.
         let p = parse(field(&t, "declaring_unit"), "人口和计划生育委员会", &t);
         assert_eq!(p.value, Value::Text("人口和计划生育委员会".into()));
