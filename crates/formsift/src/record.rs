@@ -257,6 +257,29 @@ pub struct Source {
     pub format: &'static str,
 }
 
+/// What a form shows of the OCR's character errors: its labels are known
+/// words, so the edits they needed estimate how many characters of its
+/// values (which cannot be checked) were misread too. Not written out;
+/// `score` lowers confidences with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OcrNoise {
+    /// Characters of the labels read (the words they matched).
+    pub label_chars: f32,
+    /// Edit cost of reading them ([`crate::vocab::WordMatch::cost`]).
+    pub label_cost: f32,
+}
+
+impl OcrNoise {
+    /// The estimated share of characters misread: the labels' edit cost
+    /// per character, smoothed toward a clean print's (half a character in
+    /// two hundred) so one form's few labels do not decide alone.
+    pub fn char_error_rate(&self) -> f64 {
+        const PRIOR_COST: f64 = 0.5;
+        const PRIOR_CHARS: f64 = 200.0;
+        (self.label_cost as f64 + PRIOR_COST) / (self.label_chars as f64 + PRIOR_CHARS)
+    }
+}
+
 /// One form's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -269,6 +292,7 @@ pub struct Record {
     pub indicators: Vec<Indicator>,
     pub unmapped: Vec<Unmapped>,
     pub warnings: Vec<Warning>,
+    pub(crate) ocr: OcrNoise,
 }
 
 impl Record {

@@ -8,8 +8,8 @@
 //! Invariant: a repaired, inferred or suspicious value always scores below
 //! the same value found clean.
 
-use crate::record::{Evidence, FieldValue, Indicator, Record, RepairKind, Warning};
-use crate::template::Template;
+use crate::record::{Evidence, FieldValue, Indicator, Record, RepairKind, Value, Warning};
+use crate::template::{FieldType, Template};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -81,8 +81,18 @@ impl ScoreModel {
 pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) {
     let passed = cross_check(record, template);
     let model = ScoreModel::default();
-    for (key, fv) in record.fields.iter_mut() {
-        let raw = raw_field(fv, &model, passed.contains(&&**key));
+    let cer = record.ocr.char_error_rate();
+    for (i, (key, fv)) in record.fields.iter_mut().enumerate() {
+        let mut raw = raw_field(fv, &model, passed.contains(&&**key));
+        // Values the template cannot check (names, amounts, text) were
+        // read at the form's noise: each character risks a misreading.
+        let kind = template.fields.get(i).map(|f| f.kind);
+        if matches!(
+            kind,
+            Some(FieldType::Text | FieldType::Number | FieldType::Date)
+        ) {
+            raw *= survives(cer, printed_chars(&fv.value));
+        }
         fv.confidence = cal.apply(ScoreKind::Field, raw);
         let suspicious = fv.truncated
             || fv.check_failed
@@ -93,7 +103,12 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
         }
     }
     for ind in record.indicators.iter_mut() {
-        let raw = raw_indicator(ind, &model);
+        let chars = [&ind.level3, &ind.value]
+            .iter()
+            .filter_map(|t| t.as_deref())
+            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        let raw = raw_indicator(ind, &model) * survives(cer, chars);
         ind.confidence = cal.apply(ScoreKind::Indicator, raw);
         if ind.position_only {
             ind.confidence = ind.confidence.min(model.position_only_cap);
@@ -108,6 +123,22 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
         .map(|(_, f)| f.confidence)
         .chain(record.indicators.iter().map(|i| i.confidence))
         .fold(1.0, f64::min);
+}
+
+/// The chance that `chars` characters were all read right at a character
+/// error rate of `cer`.
+fn survives(cer: f64, chars: usize) -> f64 {
+    (1.0 - cer.clamp(0.0, 1.0)).powi(chars.min(200) as i32)
+}
+
+/// Characters of a value as printed (what the OCR had to read right).
+fn printed_chars(value: &Value) -> usize {
+    match value {
+        Value::Null => 0,
+        Value::Text(t) => t.chars().filter(|c| !c.is_whitespace()).count(),
+        Value::Number(n) => crate::text::numbers::format_number(*n).len(),
+        Value::List(items) => items.iter().map(|t| t.chars().count()).sum(),
+    }
 }
 
 /// The hand-set evidence score of a field: base probability for how it was
@@ -374,6 +405,7 @@ mod tests {
             indicators: Vec::new(),
             unmapped: Vec::new(),
             warnings: Vec::new(),
+            ocr: Default::default(),
         }
     }
 

@@ -16,7 +16,9 @@ pub mod indicators;
 mod truncation;
 pub mod values;
 
-use crate::record::{Evidence, FieldValue, Record, Repair, Source, Unmapped, Value, Warning};
+use crate::record::{
+    Evidence, FieldValue, OcrNoise, Record, Repair, Source, Unmapped, Value, Warning,
+};
 use crate::segment::Form;
 use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
@@ -125,6 +127,8 @@ struct State<'t> {
     used_labels: Vec<bool>,
     unmapped: Vec<Unmapped>,
     warnings: Vec<Warning>,
+    /// The labels' edits so far.
+    ocr: OcrNoise,
 }
 
 /// One value without a list to allocate (the common case: a label that
@@ -277,6 +281,18 @@ impl<'t> State<'t> {
         }
     }
 
+    /// Counts a label read toward the form's OCR noise: a whole word read
+    /// adds its characters, a cut-short one the characters printed.
+    fn read_label(&mut self, m: &WordMatch) {
+        let word = self.template.labels[m.word].chars.len() as f32;
+        let chars = match m.quality {
+            crate::vocab::MatchQuality::Truncated => (word * m.score as f32).round(),
+            _ => word,
+        };
+        self.ocr.label_chars += chars;
+        self.ocr.label_cost += m.cost;
+    }
+
     fn unmapped(&mut self, line: usize, text: &str) {
         let text = text.trim();
         if !text.is_empty() {
@@ -311,6 +327,7 @@ pub fn extract_form(
         used_labels: vec![false; template.labels.len()],
         unmapped: Vec::new(),
         warnings: Vec::new(),
+        ocr: OcrNoise::default(),
     };
     fields_from_title(form, &mut st);
     // Grids: fields first (their values tell which indicator horizons are in use).
@@ -358,6 +375,7 @@ pub fn extract_form(
         indicators,
         unmapped: std::mem::take(&mut st.unmapped),
         warnings: std::mem::take(&mut st.warnings),
+        ocr: st.ocr,
     };
     record.unmapped.sort_by_key(|u| u.line);
     truncation::flag_truncated(&mut record, layout, template);
@@ -486,6 +504,7 @@ fn fields_from_grid(
             if fields.is_empty() {
                 continue;
             }
+            st.read_label(&m);
             let mut repairs = label_repairs(&m, cell.text(), st.template);
             let (text, line, value_row) = match inline {
                 Some(t) => (t.clone(), cell.line, r),
@@ -555,6 +574,9 @@ fn take_below<'g>(
     consumed: &mut Consumed,
 ) -> Vec<(usize, usize, &'g str)> {
     let label = &grid.rows[r].cells[ci];
+    if let Some(x) = label.x {
+        return take_below_placed(grid, classes, r, x, in_section, consumed);
+    }
     // The last cell of a row whose trailing tabs were lost reaches to the
     // row's end: its span is unknown, not one column.
     let last = ci + 1 == grid.rows[r].cells.len();
@@ -570,6 +592,53 @@ fn take_below<'g>(
                 out.push((c.line, r2, c.text()));
             }
         }
+    }
+    out
+}
+
+/// [`take_below`] for cells placed on the page (space-aligned text): the
+/// value cells whose owner in the label's row is the label — the label
+/// they start under (left-aligned), else the one whose middle is nearest
+/// theirs (centred) — down to the next row that prints a label under it.
+/// Values centred in a merged cell, and labels of other columns centred on
+/// lines of their own, are common there.
+fn take_below_placed<'g>(
+    grid: &'g Grid,
+    classes: &PerCell<CellClass>,
+    r: usize,
+    label_at: table::Place,
+    in_section: &dyn Fn(usize) -> bool,
+    consumed: &mut Consumed,
+) -> Vec<(usize, usize, &'g str)> {
+    // The cells a value may belong to: those of the label's row, and the
+    // labels of the rows passed on the way down (labels of the same band,
+    // centred on lines of their own).
+    let mut heads: Vec<table::Place> = (grid.rows[r].cells.iter()).filter_map(|c| c.x).collect();
+    let owner = |heads: &[table::Place], p: table::Place| -> Option<table::Place> {
+        let aligned = heads.iter().find(|h| h.start.abs_diff(p.start) <= 1);
+        aligned
+            .or_else(|| heads.iter().min_by_key(|h| h.mid2().abs_diff(p.mid2())))
+            .copied()
+    };
+    let overlaps = |c: &table::Cell| {
+        c.x.is_none_or(|p| p.start < label_at.edge && p.edge > label_at.start)
+    };
+    let mut out = Vec::new();
+    for (r2, (row, row_classes)) in grid.rows.iter().zip(classes.rows()).enumerate().skip(r + 1) {
+        let label_under =
+            (row.cells.iter().zip(row_classes)).any(|(c, k)| k.is_label() && overlaps(c));
+        if in_section(r2) || label_under {
+            break;
+        }
+        for (cj, c) in row.cells.iter().enumerate() {
+            let mine = c.x.is_some_and(|p| owner(&heads, p) == Some(label_at));
+            if mine && !row_classes[cj].is_label() && !consumed.is(r2, cj) {
+                consumed.mark(r2, cj);
+                out.push((c.line, r2, c.text()));
+            }
+        }
+        let labels = (row.cells.iter().zip(row_classes)).filter(|(_, k)| k.is_label());
+        heads.extend(labels.filter_map(|(c, _)| c.x));
     }
     out
 }
@@ -610,6 +679,7 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
             }
             Some((_, resolved)) => {
                 st.used_labels[label] = true;
+                st.read_label(m);
                 let printed = &text[offset(at.start)..offset(at.end)];
                 let repairs = label_repairs(m, printed, template);
                 st.fill(resolved.fields(), &value, line, &repairs, None);

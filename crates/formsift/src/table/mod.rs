@@ -54,6 +54,10 @@ pub struct Cell {
     /// 1-based source line (the printed text is there; the grid keeps only
     /// what later stages read).
     pub line: usize,
+    /// Where the cell is printed on the page, when the rendering gives
+    /// positions (space-aligned text): text centred in a merged cell is
+    /// placed by them, not by its first column.
+    pub x: Option<Place>,
     /// The clean text followed by its folded key, in one allocation (every
     /// cell of every form has both; two strings each doubled the cells'
     /// allocations).
@@ -91,6 +95,7 @@ impl Cell {
             col,
             span: span.max(1),
             rowspan: 1,
+            x: None,
             line,
             buf,
             split,
@@ -109,6 +114,18 @@ impl Cell {
         &self.buf[self.split..]
     }
 
+    /// The same cell placed on the page: its text at display columns
+    /// `[start, end)`, its cell reaching to `edge`.
+    pub fn at(mut self, start: usize, end: usize, edge: usize) -> Cell {
+        let end = end.max(start + 1);
+        self.x = Some(Place {
+            start: start as u32,
+            end: end as u32,
+            edge: edge.max(end) as u32,
+        });
+        self
+    }
+
     /// The same cell covering `rows` rows (HTML `rowspan`).
     pub fn with_rowspan(mut self, rows: usize) -> Cell {
         self.rowspan = rows.max(1);
@@ -118,6 +135,24 @@ impl Cell {
     /// One past the last column covered.
     pub fn end(&self) -> usize {
         self.col + self.span
+    }
+}
+
+/// Display columns of a cell's text and of its cell (space-aligned text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// First column of the text.
+    pub start: u32,
+    /// One past the text's last column.
+    pub end: u32,
+    /// One past the cell's last column (where the next cell begins).
+    pub edge: u32,
+}
+
+impl Place {
+    /// Twice the middle of the text (kept whole).
+    pub fn mid2(&self) -> u32 {
+        self.start + self.end
     }
 }
 

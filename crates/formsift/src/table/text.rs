@@ -73,7 +73,8 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
         format: Format::Text,
         rows: Vec::new(),
     };
-    for r in &rows {
+    let table_end = rows.iter().map(|r| r.width).max().unwrap_or(0);
+    for (i, r) in rows.iter().enumerate() {
         let ps: Vec<&Printed> = r.pieces.iter().filter(|p| !p.merged()).collect();
         let cols: Vec<usize> = ps.iter().map(|p| column_of(p.start)).collect();
         let row_end = bounds.partition_point(|&b| b < r.width);
@@ -84,8 +85,11 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
         for (k, p) in ps.iter().enumerate() {
             let col = cols[k];
             let next = cols.get(k + 1).copied().unwrap_or(row_end);
+            // Pieces joined into a line above still take room on this one.
+            let next_on_line = (r.pieces.iter()).map(|q| q.start).find(|&s| s > p.start);
+            let edge = right_edge(&rows, i, p, next_on_line, table_end);
             if let Some(cell) = Cell::new(col, next.saturating_sub(col), r.line, &p.text) {
-                row.cells.push(cell);
+                row.cells.push(cell.at(p.start, p.end, edge));
             }
         }
         if !row.cells.is_empty() {
@@ -93,6 +97,28 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
         }
     }
     Some((grid, end))
+}
+
+/// Where a piece's cell ends on the page: the next piece on its line, or
+/// else the nearest cell start after its text on the lines around (within
+/// two), or the table's right edge. A sparse line (a centred label, a row
+/// of values) alone would stretch its cells to the next text far away.
+fn right_edge(
+    rows: &[BlockLine<'_>],
+    i: usize,
+    p: &Printed<'_>,
+    next_on_line: Option<usize>,
+    table_end: usize,
+) -> usize {
+    if let Some(next) = next_on_line {
+        return next;
+    }
+    let around = rows[i.saturating_sub(2)..(i + 3).min(rows.len())].iter();
+    (around.flat_map(|r| r.pieces.iter()))
+        .map(|q| q.start)
+        .filter(|&s| s >= p.end)
+        .min()
+        .unwrap_or(table_end.max(p.end))
 }
 
 /// One printed line of a block.
@@ -209,14 +235,14 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
             // The piece right above, on the previous line (merged or not:
             // a cell may wrap over several lines).
             let upper = &rows[i - 1];
-            let Some(j) = (upper.pieces.iter()).position(|q| q.start.abs_diff(p.start) <= 1) else {
+            let Some(j) = (upper.pieces.iter()).position(|q| below(q, p)) else {
                 continue;
             };
             let q = &upper.pieces[j];
             let closed = q
                 .text
                 .ends_with(['。', '；', ';', '.', '!', '！', '?', '？']);
-            if !is_full(upper, j, bounds, table_end) || closed || opens_item(&p.text) {
+            if !is_full(upper, j, bounds, table_end) || closed || !may_continue(&p.text) {
                 continue;
             }
             let root = q.merged_into.unwrap_or((i - 1, j));
@@ -233,10 +259,20 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
 /// not fill its cell (so cannot go on), or is a number under a word (a
 /// value under its label).
 fn starts_row(upper: &BlockLine<'_>, lower: &BlockLine<'_>, bounds: &[usize], end: usize) -> bool {
+    // A label awaiting its value opens a row of label-value pairs.
+    let awaits_value = |p: &Printed<'_>| p.text.trim_end().ends_with([':', '：']);
+    if lower.pieces.iter().any(awaits_value) {
+        return true;
+    }
+    // A piece printed inside the width of a piece above without being its
+    // next line is a cell of a new row.
+    let inside = |u: &Printed<'_>, r: &Printed<'_>| r.start > u.start + 1 && r.start < u.end;
+    if (lower.pieces.iter()).any(|r| upper.pieces.iter().any(|u| inside(u, r) && !below(u, r))) {
+        return true;
+    }
     lower.pieces.iter().any(|r| {
         (upper.pieces.iter().enumerate()).any(|(j, u)| {
-            u.start.abs_diff(r.start) <= 1
-                && (!is_full(upper, j, bounds, end) || number_under_word(&u.text, &r.text))
+            below(u, r) && (!is_full(upper, j, bounds, end) || number_under_word(&u.text, &r.text))
         })
     })
 }
@@ -253,19 +289,18 @@ fn wrapped_lines(rows: &[BlockLine<'_>], bounds: &[usize], end: usize) -> Vec<bo
     let mut continues: Vec<Vec<bool>> = rows.iter().map(|r| vec![false; r.pieces.len()]).collect();
     for i in (1..rows.len()).rev() {
         for (k, p) in rows[i].pieces.iter().enumerate() {
-            let Some(j) = (rows[i - 1].pieces.iter()).position(|q| q.start.abs_diff(p.start) <= 1)
-            else {
+            let Some(j) = (rows[i - 1].pieces.iter()).position(|q| below(q, p)) else {
                 continue;
             };
             if !is_full(&rows[i - 1], j, bounds, end) {
                 continue;
             }
             let tail = 2 * chars(&p.text) < chars(&rows[i - 1].pieces[j].text);
-            let goes_on = (continues.get(i + 1)).is_some_and(|below| {
-                (rows[i + 1].pieces.iter().zip(below))
-                    .any(|(r, &c)| c && r.start.abs_diff(p.start) <= 1)
+            let goes_on = (continues.get(i + 1)).is_some_and(|next| {
+                (rows[i + 1].pieces.iter().zip(next)).any(|(r, &c)| c && below(p, r))
             });
-            continues[i][k] = tail || (goes_on && is_full(&rows[i], k, bounds, end));
+            let own = may_continue(&p.text);
+            continues[i][k] = own && (tail || (goes_on && is_full(&rows[i], k, bounds, end)));
         }
     }
     continues.iter().map(|c| c.iter().any(|&x| x)).collect()
@@ -284,15 +319,35 @@ fn number_under_word(upper: &str, lower: &str) -> bool {
 /// boundary of the block.
 fn is_full(line: &BlockLine<'_>, j: usize, bounds: &[usize], table_end: usize) -> bool {
     let q = &line.pieces[j];
+    let boundary = (bounds.iter().copied()).find(|&b| b >= q.end);
     let edge = match line.pieces.get(j + 1) {
-        Some(next) => next.start,
+        Some(next) => boundary.unwrap_or(next.start).min(next.start),
         None if line.width > q.end => line.width,
-        None => (bounds.iter().copied())
-            .find(|&b| b >= q.end)
-            .unwrap_or(table_end),
+        None => boundary.unwrap_or(table_end),
     };
-    // A cell narrower than two characters cannot tell wrapping apart.
-    q.end >= q.start + 4 && q.end + 2 >= edge
+    // A cell narrower than two characters cannot tell wrapping apart; the
+    // slack allows a character and a half (half of it on each side for
+    // centred text).
+    q.end >= q.start + 4 && q.end + 3 >= edge
+}
+
+/// True when `p` sits in the column of `q`, the piece above it: starting
+/// where it starts (left-aligned cells), or centred where it is centred
+/// (centred cells wrap each line about the middle).
+fn below(q: &Printed<'_>, p: &Printed<'_>) -> bool {
+    // A wrapped line is never wider than the cell's first line.
+    let narrower = p.end - p.start <= q.end - q.start + 1;
+    let centred = (p.start + p.end).abs_diff(q.start + q.end) <= 6
+        && p.start + 1 >= q.start
+        && p.end <= q.end + 2;
+    narrower && (q.start.abs_diff(p.start) <= 1 || centred)
+}
+
+/// False for a text that cannot be the next line of a wrapped cell: one
+/// opening a numbered item (`2、`), or a label awaiting its value (ending
+/// in a colon).
+fn may_continue(text: &str) -> bool {
+    !opens_item(text) && !text.trim_end().ends_with([':', '：'])
 }
 
 /// True for text that opens a numbered item (`1.`, `2、`, `(3)`, `一、`).
