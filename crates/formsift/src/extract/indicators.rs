@@ -54,7 +54,11 @@ pub fn is_header_row(cells: &[Cell], template: &Template) -> bool {
             .is_some()
 }
 
-fn read_header(cells: &[Cell], ind: &Indicators, template: &Template) -> Header {
+fn read_header<'c>(
+    cells: impl Iterator<Item = &'c Cell>,
+    ind: &Indicators,
+    template: &Template,
+) -> Header {
     let mut h = Header::default();
     let mut level2_cols = Vec::new();
     for c in cells {
@@ -138,30 +142,48 @@ struct Segment<'c> {
     half: Option<usize>,
 }
 
-/// Reads indicators from `rows` of `grid` (the header row first).
-/// `used_horizons` holds the horizons the form's fields show in use.
+/// Reads indicators from `rows` of `grid`: the header row first (and the
+/// header rows right under it: a header printed over two lines), then the
+/// indicator rows. A table that goes on from a previous one (the next page,
+/// printed without its header) is read with that table's `carried` header.
+/// Returns the indicators and the header used.
 pub fn extract(
     grid: &Grid,
     grid_index: usize,
     rows: std::ops::Range<usize>,
+    carried: Option<&Header>,
     template: &Template,
     used_horizons: &[&str],
     consumed: &mut Consumed,
-) -> Vec<Indicator> {
+) -> (Vec<Indicator>, Option<Header>) {
     let ind = &template.indicators;
-    let Some(header_row) = grid.rows.get(rows.start) else {
-        return Vec::new();
-    };
-    let header = read_header(&header_row.cells, ind, template);
-    for ci in 0..header_row.cells.len() {
-        consumed.mark(rows.start, ci);
-    }
     let section = grid.rows.get(rows.clone()).unwrap_or(&[]);
+    let (header, data_from) = match carried {
+        Some(h) => (h.clone(), 0),
+        None => {
+            // The header and the header rows under it (one header over two
+            // lines, such as a box dump prints it).
+            let band = 1
+                + (section.iter().skip(1))
+                    .take_while(|r| is_header_row(&r.cells, template))
+                    .count();
+            if section.is_empty() {
+                return (Vec::new(), None);
+            }
+            for (r, row) in section.iter().enumerate().take(band) {
+                for ci in 0..row.cells.len() {
+                    consumed.mark(rows.start + r, ci);
+                }
+            }
+            let cells = section.iter().take(band).flat_map(|r| r.cells.iter());
+            (read_header(cells, ind, template), band)
+        }
+    };
     let mut kinds = PerCell::from_rows(section, |_, c| classify(c, &header, ind));
     for (r, row) in section.iter().enumerate() {
         level1_by_count(kinds.row_mut(r), &row.cells, header.horizon_cols.len(), ind);
     }
-    let used = horizons_in_use(&kinds, &header, used_horizons);
+    let used = horizons_in_use(&kinds, data_from, &header, used_horizons);
     let mut reader = Reader {
         ind,
         header: &header,
@@ -172,21 +194,27 @@ pub fn extract(
         group_n: vec![0; header.horizon_cols.len()],
         out: Vec::with_capacity(2 * rows.len()),
     };
-    for (offset, row) in section.iter().enumerate().skip(1) {
+    for (offset, row) in section.iter().enumerate().skip(data_from) {
         reader.row(rows.start + offset, row, kinds.row(offset), consumed);
     }
-    reader.out
+    let out = reader.out;
+    (out, Some(header))
 }
 
 /// Horizons (indices) in use: from the fields, and from rows that print a
 /// level-2 cell for every horizon (their texts sit unambiguously in one
 /// half).
-fn horizons_in_use(kinds: &PerCell<Kind>, header: &Header, used_horizons: &[&str]) -> Vec<usize> {
+fn horizons_in_use(
+    kinds: &PerCell<Kind>,
+    data_from: usize,
+    header: &Header,
+    used_horizons: &[&str],
+) -> Vec<usize> {
     let mut used: Vec<usize> = (0..header.horizon_names.len())
         .filter(|&h| used_horizons.contains(&&*header.horizon_names[h]))
         .collect();
     let is_l2 = |k: &Kind| matches!(k, Kind::Level2(..));
-    for row_kinds in kinds.rows().skip(1) {
+    for row_kinds in kinds.rows().skip(data_from) {
         if row_kinds.iter().filter(|k| is_l2(k)).count() != header.horizon_cols.len() {
             continue;
         }

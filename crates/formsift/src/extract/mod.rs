@@ -337,17 +337,21 @@ pub fn extract_form(
     }
     let used_horizons = horizons_in_use(&st);
     let mut indicators = Vec::new();
+    let mut last_header: Option<indicators::Header> = None;
     for (gi, grid) in layout.grids.iter().enumerate() {
         if let Some(section) = &sections[gi] {
-            let read = indicators::extract(
+            let carried = section.carried.then_some(last_header.as_ref()).flatten();
+            let (read, header) = indicators::extract(
                 grid,
                 gi,
-                section.clone(),
+                section.rows.clone(),
+                carried,
                 template,
                 &used_horizons,
                 &mut consumed[gi],
             );
             indicators.extend(read);
+            last_header = header;
         }
         for (r, row) in grid.rows.iter().enumerate() {
             for (ci, cell) in row.cells.iter().enumerate() {
@@ -394,28 +398,52 @@ fn fields_from_title(form: &Form<'_>, st: &mut State<'_>) {
     }
 }
 
+/// The rows of a grid that hold its indicator table.
+#[derive(Debug, Clone)]
+struct Section {
+    rows: Range<usize>,
+    /// Set when the grid prints no header of its own: it goes on from the
+    /// previous grid's indicator table (the next page) and is read with
+    /// that table's header.
+    carried: bool,
+}
+
 /// Fields from every grid's label cells. Returns each grid's indicator
 /// section (read later, once the fields tell which horizons are in use)
 /// and which of its cells went into the record.
 fn fields_from_grids(
     layout: &table::Layout,
     st: &mut State<'_>,
-) -> (Vec<Option<Range<usize>>>, Vec<Consumed>) {
+) -> (Vec<Option<Section>>, Vec<Consumed>) {
     let template = st.template;
-    let mut sections = Vec::with_capacity(layout.grids.len());
+    let mut sections: Vec<Option<Section>> = Vec::with_capacity(layout.grids.len());
     let mut consumed: Vec<Consumed> = Vec::with_capacity(layout.grids.len());
     for (gi, grid) in layout.grids.iter().enumerate() {
-        let section = indicator_section(grid, template);
+        let previous = gi
+            .checked_sub(1)
+            .and_then(|p| sections.get(p))
+            .cloned()
+            .flatten();
+        let open = previous.is_some_and(|s| s.rows.end == layout.grids[gi - 1].rows.len());
+        let section = match indicator_section(grid, template) {
+            Some(rows) => Some(Section {
+                rows,
+                carried: false,
+            }),
+            None if open => continued_section(grid, template),
+            None => None,
+        };
         // Rows of the indicator table are read by `indicators`, not as labels.
         let classes = PerCell::build(grid, |r, c| {
-            if section.as_ref().is_some_and(|s| s.contains(&r)) {
+            if section.as_ref().is_some_and(|s| s.rows.contains(&r)) {
                 CellClass::Value
             } else {
                 classify_key(c.text(), c.key(), template)
             }
         });
         let mut used = Consumed::new(grid);
-        fields_from_grid(grid, gi, &classes, &section, st, &mut used);
+        let rows = section.as_ref().map(|s| s.rows.clone());
+        fields_from_grid(grid, gi, &classes, &rows, st, &mut used);
         sections.push(section);
         consumed.push(used);
     }
@@ -430,7 +458,34 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
         .rows
         .iter()
         .position(|r| indicators::is_header_row(&r.cells, template))?;
-    let end = (start + 1..grid.rows.len())
+    Some(start..section_end(grid, start + 1, template))
+}
+
+/// A grid with no indicator header right after a grid whose indicator
+/// table ran to its end: when its first row prints a level-1 or level-2
+/// name, the table goes on here (the next page).
+fn continued_section(grid: &Grid, template: &Template) -> Option<Section> {
+    let first = grid.rows.first()?;
+    let ind = &template.indicators;
+    let names = |c: &table::Cell| {
+        let key = &c.key()[crate::text::normalize::enumerator_len(c.key())..];
+        let [l1, l2] = crate::vocab::Vocabulary::best_in_each(key, [&ind.level1, &ind.level2]);
+        l1.or(l2).is_some_and(|m| m.score >= 0.5)
+    };
+    if !first.cells.iter().any(names) {
+        return None;
+    }
+    Some(Section {
+        rows: 0..section_end(grid, 0, template),
+        carried: true,
+    })
+}
+
+/// The end of an indicator section whose rows start at `from`: the first
+/// row that prints a field label (signatures inside the table), else the
+/// grid's end.
+fn section_end(grid: &Grid, from: usize, template: &Template) -> usize {
+    (from..grid.rows.len())
         .find(|&r| {
             grid.rows[r].cells.iter().any(|c| {
                 let key = &c.key()[crate::text::normalize::enumerator_len(c.key())..];
@@ -442,8 +497,7 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
                     || starts_with_field_label(key, template)
             })
         })
-        .unwrap_or(grid.rows.len());
-    Some(start..end)
+        .unwrap_or(grid.rows.len())
 }
 
 /// True when the key starts with a field label followed by a colon (a
