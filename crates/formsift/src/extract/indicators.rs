@@ -105,7 +105,12 @@ enum Kind {
 }
 
 fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
-    let key = &cell.key()[enumerator_len(cell.key())..];
+    // Indicator names are numbered (`3.服务对象满意度`); level names never.
+    let numbered = enumerator_len(cell.key());
+    if numbered > 0 {
+        return Kind::Text;
+    }
+    let key = cell.key();
     let [l1, l2] = Vocabulary::best_in_each(key, [&ind.level1, &ind.level2]);
     match (l1, l2) {
         (Some(a), Some(b)) => {

@@ -462,21 +462,23 @@ fn indicator_section(grid: &Grid, template: &Template) -> Option<Range<usize>> {
 }
 
 /// A grid with no indicator header right after a grid whose indicator
-/// table ran to its end: when its first row prints a level-1 or level-2
-/// name, the table goes on here (the next page).
+/// table ran to its end: when a row before any field label prints a
+/// level-1 or level-2 name, the table goes on here (the next page, which
+/// may start with the rest of a row cut by the page break).
 fn continued_section(grid: &Grid, template: &Template) -> Option<Section> {
-    let first = grid.rows.first()?;
+    let end = section_end(grid, 0, template);
     let ind = &template.indicators;
     let names = |c: &table::Cell| {
         let key = &c.key()[crate::text::normalize::enumerator_len(c.key())..];
         let [l1, l2] = crate::vocab::Vocabulary::best_in_each(key, [&ind.level1, &ind.level2]);
         l1.or(l2).is_some_and(|m| m.score >= 0.5)
     };
-    if !first.cells.iter().any(names) {
+    let rows = grid.rows.get(..end)?;
+    if !rows.iter().any(|r| r.cells.iter().any(names)) {
         return None;
     }
     Some(Section {
-        rows: 0..section_end(grid, 0, template),
+        rows: 0..end,
         carried: true,
     })
 }
