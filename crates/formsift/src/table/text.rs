@@ -75,7 +75,17 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
     };
     let table_end = rows.iter().map(|r| r.width).max().unwrap_or(0);
     for (i, r) in rows.iter().enumerate() {
-        let ps: Vec<&Printed> = r.pieces.iter().filter(|p| !p.merged()).collect();
+        // The line's own pieces, and those of later lines of its band.
+        let mut ps: Vec<&Printed> = (r.pieces.iter())
+            .filter(|p| !p.merged() && p.moved_to.is_none())
+            .chain(
+                rows[i + 1..]
+                    .iter()
+                    .flat_map(|l| l.pieces.iter())
+                    .filter(|p| !p.merged() && p.moved_to == Some(i)),
+            )
+            .collect();
+        ps.sort_by_key(|p| p.start);
         let cols: Vec<usize> = ps.iter().map(|p| column_of(p.start)).collect();
         let row_end = bounds.partition_point(|&b| b < r.width);
         let mut row = Row {
@@ -130,6 +140,9 @@ struct Printed<'a> {
     /// cell's next line): (line index in the block, piece index) of the
     /// cell's first line, which holds the joined text.
     merged_into: Option<(usize, usize)>,
+    /// Set when the piece belongs to the row of an earlier line of its
+    /// band ([`join_band`]).
+    moved_to: Option<usize>,
 }
 
 impl Printed<'_> {
@@ -176,6 +189,7 @@ fn block<'a>(lines: &[Line<'a>], start: usize, skip: Option<usize>) -> (Vec<Bloc
                 end: p.end,
                 text: Cow::Borrowed(p.text),
                 merged_into: None,
+                moved_to: None,
             })
             .collect();
         rows.push(BlockLine {
@@ -227,31 +241,72 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
     }
     let wraps = wrapped_lines(rows, bounds, table_end);
     for i in 1..rows.len() {
-        if starts_row(&rows[i - 1], &rows[i], bounds, table_end) || !wraps[i] {
+        if !wraps[i] {
             continue;
         }
+        let mut band: Option<usize> = None;
         for k in 0..rows[i].pieces.len() {
             let p = &rows[i].pieces[k];
-            // The piece right above, on the previous line (merged or not:
-            // a cell may wrap over several lines).
-            let upper = &rows[i - 1];
-            let Some(j) = (upper.pieces.iter()).position(|q| below(q, p)) else {
+            let Some((li, j)) = above(rows, i, p) else {
                 continue;
             };
-            let q = &upper.pieces[j];
+            let q = &rows[li].pieces[j];
             let closed = q
                 .text
                 .ends_with(['。', '；', ';', '.', '!', '！', '?', '？']);
-            if !is_full(upper, j, bounds, table_end) || closed || !may_continue(&p.text) {
+            if starts_row(&rows[li], &rows[i], bounds, table_end)
+                || !is_full(&rows[li], j, bounds, table_end)
+                || closed
+                || !may_continue(&p.text)
+            {
                 continue;
             }
-            let root = q.merged_into.unwrap_or((i - 1, j));
+            let root = q.merged_into.unwrap_or((li, j));
             let tail = p.text.trim().to_string();
             let first = &mut rows[root.0].pieces[root.1];
             first.text = Cow::Owned(format!("{}{tail}", first.text));
             rows[i].pieces[k].merged_into = Some(root);
+            band = Some(band.map_or(root.0, |b: usize| b.min(root.0)));
+        }
+        if let Some(b) = band {
+            join_band(rows, b, i);
         }
     }
+}
+
+/// The pieces left on line `i`, a line that continued wrapped cells of the
+/// band starting at line `b`, belong to that band's row when nothing is
+/// printed above them there: single-line cells of a row whose other cells
+/// wrapped sit centred on one of its middle lines (`合计` beside a wrapped
+/// `1.一般公共预算收入`, a value beside a wrapped indicator name).
+fn join_band(rows: &mut [BlockLine<'_>], b: usize, i: usize) {
+    let free = |rows: &[BlockLine<'_>], p: &Printed<'_>| {
+        !(rows[b].pieces.iter()).any(|q| q.moved_to.is_none() && q.start < p.end && p.start < q.end)
+    };
+    for k in 0..rows[i].pieces.len() {
+        let p = &rows[i].pieces[k];
+        if p.merged() || !free(rows, p) {
+            continue;
+        }
+        rows[i].pieces[k].moved_to = Some(b);
+    }
+}
+
+/// The piece a wrapped line `p` (on line `i`) continues: the nearest piece
+/// above in its column, on the line above or the one before when nothing
+/// in between is printed where `p` is (a single-line cell of the other
+/// half may sit between a wrapped cell's lines).
+fn above(rows: &[BlockLine<'_>], i: usize, p: &Printed<'_>) -> Option<(usize, usize)> {
+    for li in (i.saturating_sub(2)..i).rev() {
+        if let Some(j) = (rows[li].pieces.iter()).position(|q| below(q, p)) {
+            return Some((li, j));
+        }
+        let blocked = (rows[li].pieces.iter()).any(|q| q.start < p.end && p.start < q.end);
+        if blocked {
+            return None;
+        }
+    }
+    None
 }
 
 /// True when `lower` is a new table row, not the wrapped lines of cells
@@ -277,11 +332,11 @@ fn starts_row(upper: &BlockLine<'_>, lower: &BlockLine<'_>, bounds: &[usize], en
     })
 }
 
-/// Which lines continue wrapped cells of the line above: those holding
+/// Which lines continue wrapped cells of the lines above: those holding
 /// the tail of a text that did not fit — a piece under a full piece and
-/// less than half as long — or a full piece whose own next line does (a
-/// cell wrapped over three lines or more). Where a new row would print
-/// whole cells, a wrap leaves a short tail.
+/// less than half as long. Where a new row would print whole cells, a wrap
+/// leaves a short tail; the other pieces of such a line (the middle lines
+/// of cells wrapped over three) are joined with it.
 fn wrapped_lines(rows: &[BlockLine<'_>], bounds: &[usize], end: usize) -> Vec<bool> {
     let chars = |t: &str| t.trim().chars().count();
     // continues[i][k]: piece k of line i continues a wrapped cell, as
@@ -289,18 +344,14 @@ fn wrapped_lines(rows: &[BlockLine<'_>], bounds: &[usize], end: usize) -> Vec<bo
     let mut continues: Vec<Vec<bool>> = rows.iter().map(|r| vec![false; r.pieces.len()]).collect();
     for i in (1..rows.len()).rev() {
         for (k, p) in rows[i].pieces.iter().enumerate() {
-            let Some(j) = (rows[i - 1].pieces.iter()).position(|q| below(q, p)) else {
+            let Some((li, j)) = above(rows, i, p) else {
                 continue;
             };
-            if !is_full(&rows[i - 1], j, bounds, end) {
+            if !is_full(&rows[li], j, bounds, end) {
                 continue;
             }
-            let tail = 2 * chars(&p.text) < chars(&rows[i - 1].pieces[j].text);
-            let goes_on = (continues.get(i + 1)).is_some_and(|next| {
-                (rows[i + 1].pieces.iter().zip(next)).any(|(r, &c)| c && below(p, r))
-            });
-            let own = may_continue(&p.text);
-            continues[i][k] = own && (tail || (goes_on && is_full(&rows[i], k, bounds, end)));
+            let tail = 2 * chars(&p.text) < chars(&rows[li].pieces[j].text);
+            continues[i][k] = tail && may_continue(&p.text);
         }
     }
     continues.iter().map(|c| c.iter().any(|&x| x)).collect()
@@ -439,9 +490,10 @@ mod tests {
     /// width continue on the next lines, in the same column.
     #[test]
     fn wrapped_cells_are_joined() {
+        // The middle line shows its wrap by a tail beside it (算收入).
         let src = concat!(
-            "合计  1.一般公  2.政府性基  5.其他收入\n",
-            "      共预算收  金预算收入\n",
+            "合计  1.一般公  2.政府性基金预  5.其他收入\n",
+            "      共预算收  算收入\n",
             "      入\n",
             "71    50        21\n",
         );
