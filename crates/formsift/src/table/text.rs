@@ -67,7 +67,7 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
         return None;
     }
     let bounds = boundaries(&rows);
-    merge_wrapped(&mut rows, &bounds);
+    merge_wrapped(&mut rows);
     let column_of = |pos: usize| bounds.partition_point(|&b| b <= pos).saturating_sub(1);
     let mut grid = Grid {
         format: Format::Text,
@@ -228,7 +228,7 @@ fn boundaries(rows: &[BlockLine<'_>]) -> Vec<usize> {
 /// its text reaches (within two columns) the next column boundary, where
 /// the printed cell ended and its text wrapped. A piece opening a list item
 /// (`2、`) or following a full stop starts anew.
-fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
+fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
     let table_end = rows.iter().map(|r| r.width).max().unwrap_or(0);
     // A block whose lines are padded with spaces to the table's width was
     // laid out one row per line by a tool that sized every cell: its full
@@ -236,10 +236,10 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
     let padded = (rows.iter())
         .filter(|r| r.pieces.last().is_some_and(|p| r.width > p.end + 1))
         .count();
-    if 2 * padded > rows.len() {
+    if 2 * padded > rows.len() || !has_fragment_line(rows) {
         return;
     }
-    let wraps = wrapped_lines(rows, bounds, table_end);
+    let wraps = wrapped_lines(rows, table_end);
     for i in 1..rows.len() {
         if !wraps[i] {
             continue;
@@ -254,8 +254,8 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
             let closed = q
                 .text
                 .ends_with(['。', '；', ';', '.', '!', '！', '?', '？']);
-            if starts_row(&rows[li], &rows[i], bounds, table_end)
-                || !is_full(&rows[li], j, bounds, table_end)
+            if starts_row(rows, li, i, table_end)
+                || !is_full(rows, li, j, table_end)
                 || closed
                 || !may_continue(&p.text)
             {
@@ -272,6 +272,21 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>], bounds: &[usize]) {
             join_band(rows, b, i);
         }
     }
+}
+
+/// True when some line of the block holds nothing but one to three word
+/// fragments of one or two Han characters (`入`, `标`, `来源`): the last
+/// lines of cells wrapped at their width, which a rendering printing one
+/// row per line never shows. Only such a block is searched for wraps.
+fn has_fragment_line(rows: &[BlockLine<'_>]) -> bool {
+    let is_han = |c: char| crate::text::normalize::is_ideograph(c);
+    rows.iter().any(|r| {
+        (1..=3).contains(&r.pieces.len())
+            && r.pieces.iter().all(|p| {
+                let t = p.text.trim();
+                (1..=2).contains(&t.chars().count()) && t.chars().all(is_han)
+            })
+    })
 }
 
 /// The pieces left on line `i`, a line that continued wrapped cells of the
@@ -313,7 +328,8 @@ fn above(rows: &[BlockLine<'_>], i: usize, p: &Printed<'_>) -> Option<(usize, us
 /// above: one of its pieces sits right under a piece of `upper` that does
 /// not fill its cell (so cannot go on), or is a number under a word (a
 /// value under its label).
-fn starts_row(upper: &BlockLine<'_>, lower: &BlockLine<'_>, bounds: &[usize], end: usize) -> bool {
+fn starts_row(rows: &[BlockLine<'_>], li: usize, i: usize, end: usize) -> bool {
+    let (upper, lower) = (&rows[li], &rows[i]);
     // A label awaiting its value opens a row of label-value pairs.
     let awaits_value = |p: &Printed<'_>| p.text.trim_end().ends_with([':', '：']);
     if lower.pieces.iter().any(awaits_value) {
@@ -327,7 +343,7 @@ fn starts_row(upper: &BlockLine<'_>, lower: &BlockLine<'_>, bounds: &[usize], en
     }
     lower.pieces.iter().any(|r| {
         (upper.pieces.iter().enumerate()).any(|(j, u)| {
-            below(u, r) && (!is_full(upper, j, bounds, end) || number_under_word(&u.text, &r.text))
+            below(u, r) && (!is_full(rows, li, j, end) || number_under_word(&u.text, &r.text))
         })
     })
 }
@@ -337,7 +353,7 @@ fn starts_row(upper: &BlockLine<'_>, lower: &BlockLine<'_>, bounds: &[usize], en
 /// less than half as long. Where a new row would print whole cells, a wrap
 /// leaves a short tail; the other pieces of such a line (the middle lines
 /// of cells wrapped over three) are joined with it.
-fn wrapped_lines(rows: &[BlockLine<'_>], bounds: &[usize], end: usize) -> Vec<bool> {
+fn wrapped_lines(rows: &[BlockLine<'_>], end: usize) -> Vec<bool> {
     let chars = |t: &str| t.trim().chars().count();
     // continues[i][k]: piece k of line i continues a wrapped cell, as
     // shown by its own tail or by the lines below.
@@ -347,7 +363,7 @@ fn wrapped_lines(rows: &[BlockLine<'_>], bounds: &[usize], end: usize) -> Vec<bo
             let Some((li, j)) = above(rows, i, p) else {
                 continue;
             };
-            if !is_full(&rows[li], j, bounds, end) {
+            if !is_full(rows, li, j, end) {
                 continue;
             }
             let tail = 2 * chars(&p.text) < chars(&rows[li].pieces[j].text);
@@ -364,17 +380,25 @@ fn number_under_word(upper: &str, lower: &str) -> bool {
         && (upper.trim_end().chars().next_back()).is_some_and(|c| !c.is_ascii_digit())
 }
 
-/// True when piece `j` of `line` fills its cell: its text reaches, within
-/// two columns, the cell's right edge — the next piece on its line, the
-/// spaces a padded rendering printed after it, or else the next column
-/// boundary of the block.
-fn is_full(line: &BlockLine<'_>, j: usize, bounds: &[usize], table_end: usize) -> bool {
+/// True when piece `j` of line `li` fills its cell: its text reaches the
+/// cell's right edge — the next piece on its line, the spaces a padded
+/// rendering printed after it, or the nearest cell start after it on the
+/// lines around.
+fn is_full(rows: &[BlockLine<'_>], li: usize, j: usize, table_end: usize) -> bool {
+    let line = &rows[li];
     let q = &line.pieces[j];
-    let boundary = (bounds.iter().copied()).find(|&b| b >= q.end);
+    // The cell's right edge: the next piece on its line, else the nearest
+    // cell start after it on the lines around (a wide merged cell's text
+    // stops far from the next column).
+    let around = rows[li.saturating_sub(4)..(li + 5).min(rows.len())].iter();
+    let near = (around.flat_map(|r| r.pieces.iter()))
+        .map(|p| p.start)
+        .filter(|&s| s >= q.end)
+        .min();
     let edge = match line.pieces.get(j + 1) {
-        Some(next) => boundary.unwrap_or(next.start).min(next.start),
+        Some(next) => near.unwrap_or(next.start).min(next.start),
         None if line.width > q.end => line.width,
-        None => boundary.unwrap_or(table_end),
+        None => near.unwrap_or(table_end),
     };
     // A cell narrower than two characters cannot tell wrapping apart; the
     // slack allows a character and a half (half of it on each side for

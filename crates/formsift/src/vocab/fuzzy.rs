@@ -161,9 +161,17 @@ fn align(cell: &[char], word: &[char], allowed: f32, glyphs: &Confusions) -> Opt
     // One row of the edit-distance table at a time: row[j] aligns the
     // cell's first i characters with the word's first j; `ends[j]` the
     // same with the last cell character matched or substituted, not added.
-    let mut prev: Vec<f32> = (0..=m).map(|j| j as f32 * EDIT).collect();
-    let mut row = vec![0.0f32; m + 1];
-    let mut ends = vec![f32::INFINITY; m + 1];
+    // Words are short: the rows live on the stack.
+    const MAX: usize = 48;
+    if m >= MAX {
+        return None;
+    }
+    let mut prev = [0.0f32; MAX];
+    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+        *p = j as f32 * EDIT;
+    }
+    let mut row = [0.0f32; MAX];
+    let mut ends = [f32::INFINITY; MAX];
     for i in 1..=n {
         row[0] = i as f32 * EDIT;
         let mut best_in_row = row[0];
@@ -190,6 +198,27 @@ fn align(cell: &[char], word: &[char], allowed: f32, glyphs: &Confusions) -> Opt
         }
     }
     best
+}
+
+/// False when the cell surely cannot align with the word within its budget,
+/// told from their first characters: with at most one edit (cells under
+/// eight characters) the word's first character is the cell's first (or a
+/// look-alike), or one character was added or dropped before it; with
+/// more, one of the first three characters of each side still agree.
+fn anchored(cell: &[char], word: &[char], glyphs: &Confusions) -> bool {
+    let (Some(&c0), Some(&w0)) = (cell.first(), word.first()) else {
+        return false;
+    };
+    if c0 == w0 || glyphs.is_near(w0, c0) {
+        return true;
+    }
+    let (c1, w1) = (cell.get(1).copied(), word.get(1).copied());
+    if cell.len() < 8 {
+        return c1 == Some(w0) || Some(c0) == w1 || (c1.is_some() && c1 == w1);
+    }
+    let head = |s: &[char]| s.iter().take(3).copied().collect::<Vec<char>>();
+    let (ch, wh) = (head(cell), head(word));
+    ch.iter().any(|c| wh.contains(c))
 }
 
 /// Calls `each(set, match)` with every word of each of `sets` the folded
@@ -232,9 +261,16 @@ pub(super) fn for_each_match(
     // characters each cost a full edit.
     let foreign_allowed = budget(n) as usize;
     for (set, words) in sets.iter().enumerate() {
+        // Most cells (names, amounts, sentences) hold characters no word
+        // of the vocabulary has: ruled out at once.
+        if more_bits_than(mask & !words.index.union_near(), foreign_allowed) {
+            continue;
+        }
         for i in words.index.candidates(n) {
             let w = &words[i];
-            if more_bits_than(mask & !words.index.near_mask(i), foreign_allowed) {
+            if more_bits_than(mask & !words.index.near_mask(i), foreign_allowed)
+                || !anchored(cell, &w.chars, &words.glyphs)
+            {
                 continue;
             }
             if let Some((score, quality, cost)) = score(cell, &w.chars, &words.glyphs) {

@@ -70,6 +70,10 @@ pub struct Index {
     /// Per word: the mask of its characters and of their look-alikes. A
     /// cell character outside it costs a full edit.
     near_masks: Vec<u64>,
+    /// The union of `near_masks`: a cell with more characters outside it
+    /// than its budget allows matches no word, told before any word is
+    /// tried.
+    union_near: u64,
 }
 
 impl Index {
@@ -94,6 +98,7 @@ impl Index {
         Index {
             by_len,
             firsts,
+            union_near: near_masks.iter().fold(0, |m, &x| m | x),
             near_masks,
         }
     }
@@ -106,6 +111,11 @@ impl Index {
     /// Length in characters of the longest word.
     pub fn max_chars(&self) -> usize {
         self.by_len.len().saturating_sub(1)
+    }
+
+    /// The union of every word's [`Index::near_mask`].
+    pub fn union_near(&self) -> u64 {
+        self.union_near
     }
 
     /// The mask of word `i`'s characters and their look-alikes.
