@@ -200,12 +200,18 @@ fn align(cell: &[char], word: &[char], allowed: f32, glyphs: &Confusions) -> Opt
     best
 }
 
+/// Whether a span of `n` characters, `foreign` of them in no word (each
+/// at least a look-alike's half edit), can still be within its budget.
+pub(super) fn within_budget(n: usize, foreign: usize) -> bool {
+    foreign as f32 * NEAR_SUB <= budget(n)
+}
+
 /// False when the cell surely cannot align with the word within its budget,
 /// told from their first characters: with at most one edit (cells under
 /// eight characters) the word's first character is the cell's first (or a
 /// look-alike), or one character was added or dropped before it; with
 /// more, one of the first three characters of each side still agree.
-fn anchored(cell: &[char], word: &[char], glyphs: &Confusions) -> bool {
+pub(super) fn anchored(cell: &[char], word: &[char], glyphs: &Confusions) -> bool {
     let (Some(&c0), Some(&w0)) = (cell.first(), word.first()) else {
         return false;
     };
@@ -216,9 +222,22 @@ fn anchored(cell: &[char], word: &[char], glyphs: &Confusions) -> bool {
     if cell.len() < 8 {
         return c1 == Some(w0) || Some(c0) == w1 || (c1.is_some() && c1 == w1);
     }
-    let head = |s: &[char]| s.iter().take(3).copied().collect::<Vec<char>>();
-    let (ch, wh) = (head(cell), head(word));
-    ch.iter().any(|c| wh.contains(c))
+    let wh = &word[..word.len().min(3)];
+    cell.iter().take(3).any(|c| wh.contains(c))
+}
+
+/// False when the cell surely cannot align with the word within its
+/// budget, told from how many of its characters the word holds: every
+/// cell character that is not the word's costs at least a look-alike's
+/// half edit, so at most twice the budget of them may be foreign.
+/// `word_mask` is the word's [`char_mask`](super::index::char_mask): a
+/// collision only counts a character in, never out.
+pub(super) fn shares_enough(cell: &[char], word_mask: u64) -> bool {
+    let foreign = cell
+        .iter()
+        .filter(|&&c| char_bit(c) & word_mask == 0)
+        .count();
+    within_budget(cell.len(), foreign)
 }
 
 /// Calls `each(set, match)` with every word of each of `sets` the folded
@@ -266,9 +285,16 @@ pub(super) fn for_each_match(
         if more_bits_than(mask & !words.index.union_near(), foreign_allowed) {
             continue;
         }
+        // Nor can a cell with more characters in no word than its budget
+        // allows in look-alikes.
+        let foreign = cell.iter().filter(|&&c| !words.index.may_hold(c)).count();
+        if !within_budget(n, foreign) {
+            continue;
+        }
         for i in words.index.candidates(n) {
             let w = &words[i];
             if more_bits_than(mask & !words.index.near_mask(i), foreign_allowed)
+                || !shares_enough(cell, w.mask)
                 || !anchored(cell, &w.chars, &words.glyphs)
             {
                 continue;

@@ -67,6 +67,9 @@ pub struct Index {
     /// The first characters of the words: a text starting otherwise holds
     /// no word at its start (exactly) and is told so without a lookup.
     firsts: CharFilter,
+    /// Every character of every word: a span with more characters outside
+    /// it than its budget allows in look-alikes holds no word.
+    chars: CharFilter,
     /// Per word: the mask of its characters and of their look-alikes. A
     /// cell character outside it costs a full edit.
     near_masks: Vec<u64>,
@@ -80,6 +83,7 @@ impl Index {
     pub fn new(words: &[Word], glyphs: &Confusions) -> Index {
         let mut by_len: Vec<Vec<usize>> = Vec::new();
         let mut firsts = CharFilter::default();
+        let mut chars = CharFilter::default();
         let mut near_masks = Vec::with_capacity(words.len());
         for (i, w) in words.iter().enumerate() {
             let n = w.chars.len();
@@ -90,6 +94,7 @@ impl Index {
             if let Some(&first) = w.chars.first() {
                 firsts.insert(first);
             }
+            w.chars.iter().for_each(|&c| chars.insert(c));
             let near = w.chars.iter().fold(w.mask, |m, &c| {
                 glyphs.near_of(c).fold(m, |m, other| m | char_bit(other))
             });
@@ -98,6 +103,7 @@ impl Index {
         Index {
             by_len,
             firsts,
+            chars,
             union_near: near_masks.iter().fold(0, |m, &x| m | x),
             near_masks,
         }
@@ -106,6 +112,11 @@ impl Index {
     /// False when no word starts with `first`.
     pub fn may_start_with(&self, first: char) -> bool {
         self.firsts.may_contain(first)
+    }
+
+    /// False when `c` is surely in no word.
+    pub fn may_hold(&self, c: char) -> bool {
+        self.chars.may_contain(c)
     }
 
     /// Length in characters of the longest word.

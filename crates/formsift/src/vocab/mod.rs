@@ -86,6 +86,10 @@ pub struct Vocabulary {
     automaton: Option<AhoCorasick>,
 }
 
+/// Longest text the fuzzy start and end searches look at, in characters:
+/// more than any word plus its budget (the spans live on the stack).
+const FUZZY_SPAN_CAP: usize = 48;
+
 impl Vocabulary {
     pub fn new(words: Vec<Word>) -> Vocabulary {
         let mut unique: FxHashMap<String, usize> = FxHashMap::default();
@@ -226,17 +230,30 @@ impl Vocabulary {
     /// with the byte offset where it ends in `key`. For cells like
     /// `年度资金总頟：8万元` that [`Vocabulary::word_at_start`] (exact) misses.
     pub fn fuzzy_word_at_start(&self, key: &str) -> Option<(WordMatch, usize)> {
-        let limit = self.index.max_chars() + 4;
-        let chars: Vec<(usize, char)> = key.char_indices().take(limit).collect();
-        let after = |k: usize| chars.get(k).map(|&(_, c)| c);
-        let boundary = |k: usize| after(k).is_none_or(|c| !is_han(c));
-        let ends = |k: usize| chars.get(k).map_or(key.len(), |&(b, _)| b);
-        self.best_fuzzy(&chars, |m, b| {
-            (m.saturating_sub(b).max(1)..=m + b)
-                .filter(|&k| k <= chars.len() && boundary(k))
-                .map(|k| (0..k, ends(k)))
-                .collect()
-        })
+        let mut chars = [(0, '\0'); FUZZY_SPAN_CAP];
+        let limit = (self.index.max_chars() + 4).min(FUZZY_SPAN_CAP);
+        let mut n = 0;
+        for (slot, ic) in chars.iter_mut().zip(key.char_indices().take(limit)) {
+            *slot = ic;
+            n += 1;
+        }
+        let chars = &chars[..n];
+        // viable[k]: a word may be chars[..k] — it ends before a character
+        // that is no Han (its value), and no more of the span's characters
+        // are foreign to every word than look-alikes within the budget.
+        // Most value cells have no such place.
+        let mut viable = [false; FUZZY_SPAN_CAP + 1];
+        let mut foreign = 0;
+        for k in 1..=n {
+            foreign += usize::from(!self.index.may_hold(chars[k - 1].1));
+            let ends_word = chars.get(k).is_none_or(|&(_, c)| !is_han(c));
+            viable[k] = ends_word && fuzzy::within_budget(k, foreign);
+        }
+        if !viable.contains(&true) {
+            return None;
+        }
+        let span = |k: usize| (0..k, chars.get(k).map_or(key.len(), |&(b, _)| b));
+        self.best_fuzzy(chars, &viable[..=n], span)
     }
 
     /// A whole word (4 characters or more) printed with confusions at the
@@ -244,50 +261,78 @@ impl Vocabulary {
     /// `…科室负责人答字`): the best such word, unique, with the byte offset
     /// where it starts in `key`.
     pub fn fuzzy_word_at_end(&self, key: &str) -> Option<(WordMatch, usize)> {
-        let chars: Vec<(usize, char)> = key.char_indices().collect();
-        let n = chars.len();
-        self.best_fuzzy(&chars, |m, b| {
-            (m.saturating_sub(b).max(1)..=m + b)
-                .filter(|&k| k <= n)
-                .map(|k| (n - k..n, chars[n - k].0))
-                .collect()
-        })
+        let max = self.index.max_chars();
+        let limit = (max + fuzzy::budget(max) as usize + 1).min(FUZZY_SPAN_CAP);
+        let mut chars = [(0, '\0'); FUZZY_SPAN_CAP];
+        let mut n = 0;
+        for (slot, ic) in chars.iter_mut().zip(key.char_indices().rev().take(limit)) {
+            *slot = ic;
+            n += 1;
+        }
+        let chars = &mut chars[..n];
+        chars.reverse();
+        let chars = &*chars;
+        // viable[k]: the last k characters hold few enough foreign to
+        // every word (see `fuzzy_word_at_start`).
+        let mut viable = [false; FUZZY_SPAN_CAP + 1];
+        let mut foreign = 0;
+        for k in 1..=n {
+            foreign += usize::from(!self.index.may_hold(chars[n - k].1));
+            viable[k] = fuzzy::within_budget(k, foreign);
+        }
+        if !viable.contains(&true) {
+            return None;
+        }
+        self.best_fuzzy(chars, &viable[..=n], |k| (n - k..n, chars[n - k].0))
     }
 
-    /// The best unique whole-word fuzzy match among the spans of `chars`
-    /// that `spans(word length, budget)` proposes (character ranges, each
-    /// with a byte offset to return).
+    /// The best unique whole-word fuzzy match among spans of `chars`: for
+    /// each word of `m` characters and budget `b`, the spans of `k` in
+    /// `m - b ..= m + b` characters that are `viable[k]`, placed by
+    /// `span(k)` (a character range, with a byte offset to return).
     fn best_fuzzy(
         &self,
         chars: &[(usize, char)],
-        spans: impl Fn(usize, usize) -> Vec<(Range<usize>, usize)>,
+        viable: &[bool],
+        span: impl Fn(usize) -> (Range<usize>, usize),
     ) -> Option<(WordMatch, usize)> {
         // masks[k]: the characters of chars[..k]. `masks[end] & !masks[start]`
         // holds no more than the span's characters (those also printed
         // before it drop out), so counting its foreign bits can only keep a
         // candidate, never rule a match out wrongly.
-        let mut masks = Vec::with_capacity(chars.len() + 1);
-        masks.push(0u64);
-        for &(_, c) in chars {
-            masks.push(masks[masks.len() - 1] | index::char_bit(c));
+        let mut masks = [0u64; FUZZY_SPAN_CAP + 1];
+        for (k, &(_, c)) in chars.iter().enumerate() {
+            masks[k + 1] = masks[k] | index::char_bit(c);
         }
         let mut best: Option<(WordMatch, usize)> = None;
         let mut tied = false;
-        let mut text: Vec<char> = Vec::with_capacity(24);
+        let mut text = ['\0'; FUZZY_SPAN_CAP];
         for (i, w) in self.words.iter().enumerate() {
             let m = w.chars.len();
             if m < 4 {
                 continue;
             }
             let b = fuzzy::budget(m) as usize;
-            for (range, offset) in spans(m, b) {
+            for k in m.saturating_sub(b).max(1)..=m + b {
+                if !viable.get(k).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (range, offset) = span(k);
                 let span_mask = masks[range.end] & !masks[range.start];
                 if index::more_bits_than(span_mask & !self.index.near_mask(i), b) {
                     continue;
                 }
-                text.clear();
-                text.extend(chars[range].iter().map(|&(_, c)| c));
-                let Some((score, quality, cost)) = fuzzy::score(&text, &w.chars, &self.glyphs)
+                let text = &mut text[..k];
+                for (t, &(_, c)) in text.iter_mut().zip(&chars[range]) {
+                    *t = c;
+                }
+                let text = &*text;
+                if !fuzzy::shares_enough(text, w.mask)
+                    || !fuzzy::anchored(text, &w.chars, &self.glyphs)
+                {
+                    continue;
+                }
+                let Some((score, quality, cost)) = fuzzy::score(text, &w.chars, &self.glyphs)
                 else {
                     continue;
                 };

@@ -226,3 +226,93 @@ fn the_automaton_equals_the_plain_scans() {
         assert_eq!(t.labels.words_in(p), plain.words_in(p), "{p}");
     }
 }
+
+/// The best unique whole-word match over `spans` by scoring every word on
+/// every span, no prefilter: what `best_fuzzy` must find.
+fn brute_fuzzy(set: &Vocabulary, key: &str, at_end: bool) -> Option<(usize, usize)> {
+    let chars: Vec<(usize, char)> = key.char_indices().collect();
+    let n = chars.len();
+    let mut best: Option<(f64, usize, usize)> = None;
+    let mut tied = false;
+    for (i, w) in set.iter().enumerate() {
+        let m = w.chars.len();
+        if m < 4 {
+            continue;
+        }
+        let b = fuzzy::budget(m) as usize;
+        for k in m.saturating_sub(b).max(1)..=m + b {
+            if k > n {
+                continue;
+            }
+            let (range, offset) = if at_end {
+                (n - k..n, chars[n - k].0)
+            } else {
+                if chars.get(k).is_some_and(|&(_, c)| is_han(c)) {
+                    continue;
+                }
+                (0..k, chars.get(k).map_or(key.len(), |&(b, _)| b))
+            };
+            let text: Vec<char> = chars[range].iter().map(|&(_, c)| c).collect();
+            let Some((s, q, _)) = score(&text, &w.chars, &set.glyphs) else {
+                continue;
+            };
+            if !matches!(q, MatchQuality::Confused | MatchQuality::Exact) {
+                continue;
+            }
+            match best {
+                Some((bs, _, _)) if bs > s => {}
+                Some((bs, bw, _)) if bs == s && bw == i => {}
+                Some((bs, _, _)) if bs == s => tied = true,
+                _ => {
+                    best = Some((s, i, offset));
+                    tied = false;
+                }
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, w, o)| (w, o))
+}
+
+/// The searches for a confused label at the start of a cell (before its
+/// value) and at the end of a line's text (before a colon) find what
+/// scoring every word on every span finds: their prefilters only rule out.
+#[test]
+fn fuzzy_word_searches_equal_scoring_every_span() {
+    let t = Template::builtin();
+    let mut rng = crate::Xorshift(0x9e37_79b9_7f4a_7c15u64);
+    let tails = ["：8万元", "12", "", "（万元）：3", "≥95%", "，用于"];
+    let heads = ["", "单位", "负责人", "9"];
+    let mut found = 0;
+    for word in t.labels.iter() {
+        let chars: Vec<char> = word.key.chars().collect();
+        for _ in 0..30 {
+            let seed = rng.next();
+            let mut v = chars.clone();
+            for k in 0..(seed >> 8) % 3 {
+                let at = ((seed >> (16 + 8 * k)) as usize) % v.len();
+                match (seed >> (40 + 2 * k)) % 4 {
+                    0 => v[at] = ['某', 'x', '一', '指'][((seed >> 50) % 4) as usize],
+                    1 => v[at] = t.labels.glyphs.near_of(v[at]).next().unwrap_or('口'),
+                    2 if v.len() > 1 => {
+                        v.remove(at);
+                    }
+                    _ => v.insert(at, v[at]),
+                }
+            }
+            let text: String = v.iter().collect();
+            let tail = tails[(seed % tails.len() as u64) as usize];
+            let head = heads[((seed >> 4) % heads.len() as u64) as usize];
+            let start = format!("{text}{tail}");
+            let got = t
+                .labels
+                .fuzzy_word_at_start(&start)
+                .map(|(m, o)| (m.word, o));
+            assert_eq!(got, brute_fuzzy(&t.labels, &start, false), "{start:?}");
+            let end = format!("{head}{text}");
+            let got = t.labels.fuzzy_word_at_end(&end).map(|(m, o)| (m.word, o));
+            assert_eq!(got, brute_fuzzy(&t.labels, &end, true), "{end:?}");
+            found += usize::from(got.is_some());
+        }
+    }
+    assert!(found > 200, "{found}");
+}
