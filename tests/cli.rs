@@ -353,3 +353,62 @@ fn hostile_bytes_never_panic() {
     let recs = records(&out.stdout);
     assert!(recs.len() >= 3, "{}", recs.len());
 }
+
+// --- --calibration FILE ---------------------------------------------------
+
+/// A table given with `--calibration` replaces the built-in one: the
+/// identity table leaves the raw evidence, so a repaired value keeps its
+/// raw score while the default output maps it through the fitted steps.
+/// A table that is not one is an error naming the file, exit 1.
+#[test]
+fn calibration_file_replaces_the_builtin_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = dir.path().join("identity.json");
+    std::fs::write(
+        &identity,
+        r#"{"about":"identity","fields":[],"indicators":[]}"#,
+    )
+    .unwrap();
+    let default = records(&formsift(&["extract", SAMPLE]).stdout);
+    let out = formsift(&[
+        "extract",
+        SAMPLE,
+        "--calibration",
+        identity.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw = records(&out.stdout);
+    assert_eq!(raw.len(), default.len());
+    let conf = |r: &Value, f: &str| r["fields"][f]["confidence"].as_f64().unwrap();
+    let changed = (raw.iter().zip(&default))
+        .flat_map(|(a, b)| {
+            ["project_name", "annual_total", "category"].map(|f| (conf(a, f), conf(b, f)))
+        })
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed > 0, "the identity table changed no confidence");
+    // The values themselves do not depend on the table.
+    for (a, b) in raw.iter().zip(&default) {
+        assert_eq!(
+            a["fields"]["project_name"]["value"],
+            b["fields"]["project_name"]["value"]
+        );
+    }
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "not json").unwrap();
+    let out = formsift(&["extract", SAMPLE, "--calibration", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read calibration table") && err.contains("bad.json"),
+        "{err}"
+    );
+    let out = formsift(&["extract", SAMPLE, "--calibration", "/no/such/table.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/table.json"));
+}

@@ -50,6 +50,12 @@ pub struct ExtractArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(u64, u64)>,
 
+    /// Turn evidence into confidence with the table in FILE (JSON, written
+    /// by `formsift calibrate -o FILE`) instead of the built-in one: fit
+    /// confidences to your own labelled scans without rebuilding.
+    #[arg(long, value_name = "FILE")]
+    calibration: Option<PathBuf>,
+
     /// Use the template in FILE (TOML; see docs/templates.md and crates/formsift/templates/perf-target.toml)
     /// instead of the built-in `perf-target`.
     #[arg(long, value_name = "FILE")]
@@ -217,6 +223,9 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode, Failure> {
         .with_max_file_size(args.max_file_size);
     if let Some(t) = &timings {
         extractor = extractor.with_timings(t.clone());
+    }
+    if let Some(path) = &args.calibration {
+        extractor = extractor.with_calibration(super::load_calibration(path)?);
     }
     if let Some(n) = args.jobs {
         // Fails only if a pool already exists; the existing pool is then used.

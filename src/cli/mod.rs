@@ -32,6 +32,18 @@ pub enum Failure {
     Stdout(std::io::Error),
     #[error("{0}")]
     Usage(String),
+    #[error("cannot read calibration table {path}: {message}")]
+    Calibration { path: String, message: String },
+}
+
+/// A calibration table written by `formsift calibrate -o FILE`.
+pub fn load_calibration(path: &Path) -> Result<formsift::Calibration, Failure> {
+    let fail = |message: String| Failure::Calibration {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    formsift::Calibration::from_json(&text).map_err(|e| fail(e.to_string()))
 }
 
 /// `--template FILE`, or the built-in template.

@@ -32,6 +32,9 @@ use std::time::Instant;
 pub struct Extractor {
     template: Arc<Template>,
     calibration: Arc<Calibration>,
+    /// Hash of a calibration table other than the built-in one: part of
+    /// the fingerprint an incremental run checks.
+    calibration_hash: Option<String>,
     encoding: Option<&'static encoding_rs::Encoding>,
     max_file_size: u64,
     timings: Option<Arc<Timings>>,
@@ -45,6 +48,7 @@ impl Extractor {
         Extractor {
             template: Arc::new(template),
             calibration: Arc::new(Calibration::builtin().clone()),
+            calibration_hash: None,
             encoding: None,
             max_file_size: ingest::DEFAULT_MAX_FILE_SIZE,
             timings: None,
@@ -73,8 +77,23 @@ impl Extractor {
     /// [`Calibration::identity`] leaves the raw evidence scores, which is
     /// what a refit (`formsift calibrate`) is fitted on.
     pub fn with_calibration(mut self, calibration: Calibration) -> Self {
+        self.calibration_hash = (&calibration != Calibration::builtin()).then(|| {
+            let json = serde_json::to_vec(&calibration).unwrap_or_default();
+            blake3::hash(&json).to_hex()[..16].to_string()
+        });
         self.calibration = Arc::new(calibration);
         self
+    }
+
+    /// What the output depends on besides the input and formsift's
+    /// version: the template's fingerprint, and the calibration table's
+    /// when it is not the built-in one. An incremental run (`--state`)
+    /// reprocesses everything when it changes.
+    pub fn fingerprint(&self) -> String {
+        match &self.calibration_hash {
+            Some(h) => format!("{}+calibration:{h}", self.template.fingerprint),
+            None => self.template.fingerprint.clone(),
+        }
     }
 
     /// Add the time spent per stage to `timings` (summed over threads).
@@ -196,5 +215,26 @@ impl Timings {
             ("score", s(&self.score)),
             ("emit", s(&self.emit)),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An incremental run must notice a different calibration table: the
+    /// fingerprint is the template's with the built-in table, and changes
+    /// with any other.
+    #[test]
+    fn fingerprint_follows_the_calibration_table() {
+        let builtin = Extractor::builtin();
+        assert_eq!(builtin.fingerprint(), builtin.template().fingerprint());
+        let same = Extractor::builtin().with_calibration(Calibration::builtin().clone());
+        assert_eq!(same.fingerprint(), builtin.fingerprint());
+        let identity = Extractor::builtin().with_calibration(Calibration::default());
+        assert_ne!(identity.fingerprint(), builtin.fingerprint());
+        assert!(identity
+            .fingerprint()
+            .starts_with(builtin.template().fingerprint()));
     }
 }

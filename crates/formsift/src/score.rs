@@ -37,6 +37,8 @@ pub struct ScoreModel {
     /// failed cross-check, several boxes ticked, unreadable, label absent):
     /// whatever a refit says, such a value goes to a person.
     pub review_cap: f64,
+    /// Raw score kept by a blank value in space-aligned text.
+    pub text_blank_factor: f64,
 }
 
 impl Default for ScoreModel {
@@ -45,7 +47,7 @@ impl Default for ScoreModel {
             found: 0.98,
             blank: 0.97,
             absent_optional: 0.92,
-            absent_required: 0.5,
+            absent_required: 0.25,
             unparsed: 0.3,
             indicator: 0.96,
             truncated_factor: 0.6,
@@ -55,6 +57,7 @@ impl Default for ScoreModel {
             position_only_factor: 0.9,
             position_only_cap: 0.85,
             review_cap: 0.8,
+            text_blank_factor: 0.85,
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
     let passed = cross_check(record, template);
     let model = ScoreModel::default();
     let cer = record.ocr.char_error_rate();
+    let mut suspects = Vec::new();
     for (i, (key, fv)) in record.fields.iter_mut().enumerate() {
         let mut raw = raw_field(fv, &model, passed.contains(&&**key));
         // Values the template cannot check (names, amounts, text) were
@@ -93,27 +97,63 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
         ) {
             raw *= survives(cer, printed_chars(&fv.value));
         }
+        // A label found with no value beside it, in space-aligned text:
+        // the value may sit on another line (measured on real OCR).
+        if fv.evidence == Evidence::Blank && record.source.format == "text" {
+            raw *= model.text_blank_factor;
+        }
+        let off_pattern = template
+            .fields
+            .get(i)
+            .and_then(|f| f.value_pattern.as_ref())
+            .zip(fv.value.as_text())
+            .is_some_and(|(re, text)| !re.is_match(text));
+        if off_pattern {
+            raw *= model.ambiguous_factor;
+            suspects.push(key.to_string());
+        }
         fv.confidence = cal.apply(ScoreKind::Field, raw);
         let suspicious = fv.truncated
             || fv.check_failed
             || fv.ambiguous
+            || off_pattern
             || matches!(fv.evidence, Evidence::Unparsed | Evidence::AbsentRequired);
         if suspicious {
             fv.confidence = fv.confidence.min(model.review_cap);
         }
     }
-    for ind in record.indicators.iter_mut() {
+    for key in suspects {
+        record.warnings.push(Warning {
+            kind: "value_suspect".into(),
+            path: format!("fields.{key}"),
+            message: "the value does not look like one this field holds (template value_pattern)"
+                .into(),
+        });
+    }
+    let prefixes = &template.indicators.value_prefixes;
+    for (i, ind) in record.indicators.iter_mut().enumerate() {
+        let suspect = indicator_suspect(ind, prefixes);
+        if let Some(why) = &suspect {
+            record.warnings.push(Warning {
+                kind: "indicator_suspect".into(),
+                path: format!("indicators[{i}]"),
+                message: why.clone(),
+            });
+        }
         let chars = [&ind.level3, &ind.value]
             .iter()
             .filter_map(|t| t.as_deref())
             .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
             .sum();
-        let raw = raw_indicator(ind, &model) * survives(cer, chars);
+        let mut raw = raw_indicator(ind, &model) * survives(cer, chars);
+        if suspect.is_some() {
+            raw *= model.ambiguous_factor;
+        }
         ind.confidence = cal.apply(ScoreKind::Indicator, raw);
         if ind.position_only {
             ind.confidence = ind.confidence.min(model.position_only_cap);
         }
-        if ind.truncated || ind.level2.is_none() {
+        if ind.truncated || ind.level2.is_none() || suspect.is_some() {
             ind.confidence = ind.confidence.min(model.review_cap);
         }
     }
@@ -191,6 +231,65 @@ pub fn raw_indicator(ind: &Indicator, model: &ScoreModel) -> f64 {
         c *= model.position_only_factor;
     }
     c.clamp(0.01, 0.99)
+}
+
+/// Why an indicator does not look like one a form prints, if it does
+/// not: its value missing (a fragment of a wrapped cell, a value read as
+/// a name), a table rule read into it (`|`), or an unknown sign
+/// before its number. Such an indicator goes to review.
+fn indicator_suspect(ind: &Indicator, prefixes: &[String]) -> Option<String> {
+    // Forms print indicators without a name (a description as the value),
+    // never a name without its value.
+    let Some(value) = &ind.value else {
+        return Some("no value".into());
+    };
+    let name = ind.level3.as_deref().unwrap_or("");
+    if [name, value].iter().any(|t| t.contains(['|', '｜', '丨'])) {
+        return Some("a table rule read as a character".into());
+    }
+    let mut name_chars = name.chars();
+    if let (Some(d), Some(c)) = (name_chars.next(), name_chars.next()) {
+        if d.is_ascii_digit() && crate::text::normalize::is_ideograph(c) {
+            return Some(format!("`{d}` glued to the name (an enumerator misread?)"));
+        }
+    }
+    if percent_over_100(value) {
+        return Some("a share over 100% (`%` misread as `9%`?)".into());
+    }
+    unknown_prefix(value, prefixes).map(|sign| {
+        format!("`{sign}` before the number is no sign the template knows (a misread ≥?)")
+    })
+}
+
+/// A number right before `%` that is over 100 (`959%` for `95%`).
+fn percent_over_100(value: &str) -> bool {
+    let Some(pct) = value.find(['%', '％']) else {
+        return false;
+    };
+    let digits = value[..pct]
+        .trim_end()
+        .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .next()
+        .unwrap_or("");
+    digits.parse::<f64>().is_ok_and(|n| n > 100.0)
+}
+
+/// The text printed right before the first number of an indicator value
+/// when it is none of the template's `prefixes` (`之` in `之95%`): a
+/// comparator misread as a character. Only short runs count — a value
+/// that is a sentence with a number in it is no quantity.
+fn unknown_prefix<'v>(value: &'v str, prefixes: &[String]) -> Option<&'v str> {
+    if prefixes.is_empty() {
+        return None;
+    }
+    let digit = value.find(|c: char| c.is_ascii_digit())?;
+    let before = value[..digit].trim();
+    let n = before.chars().count();
+    if n == 0 || n > 2 {
+        return None;
+    }
+    let key = crate::text::normalize::fold_key(before);
+    (!prefixes.contains(&key)).then_some(before)
 }
 
 /// What a calibration table scores.
@@ -449,6 +548,119 @@ mod tests {
         for (_, f) in &r.fields {
             assert!((0.0..=1.0).contains(&f.confidence));
         }
+    }
+
+    /// A record holding every field of the built-in template (null), in
+    /// template order, as extraction makes them.
+    fn full_record(t: &Template) -> Record {
+        let keys: Vec<&str> = t.fields.iter().map(|f| &*f.key).collect();
+        record(keys.into_iter().map(|k| (k, Value::Null)).collect())
+    }
+
+    fn indicator(name: Option<&str>, value: Option<&str>) -> Indicator {
+        Indicator {
+            horizon: "annual".into(),
+            level1: Some("产出指标".into()),
+            level2: Some("质量指标".into()),
+            level3: name.map(str::to_string),
+            value: value.map(str::to_string),
+            confidence: 0.0,
+            line: 1,
+            repairs: Vec::new(),
+            truncated: false,
+            position_only: false,
+            row: None,
+        }
+    }
+
+    /// An indicator that does not look like one a form prints goes to
+    /// review with a warning naming why; the value itself is kept.
+    #[test]
+    fn suspect_indicators_go_to_review() {
+        let t = Template::builtin();
+        let cases = [
+            (Some("问题整改率"), Some("≥95%"), None),
+            (Some("问题整改率"), Some("＞95%"), None),
+            (Some("问题整改率"), Some("达100%"), None),
+            (Some("受益人口"), Some("10万人"), None),
+            (None, Some("政府公信力整体提升"), None),
+            (
+                Some("问题整改率"),
+                Some("之95%"),
+                Some("`之` before the number"),
+            ),
+            (
+                Some("带动产值"),
+                Some("过200万元"),
+                Some("`过` before the number"),
+            ),
+            (Some("验收合格率"), Some("1009%"), Some("over 100%")),
+            (Some("群众满意|"), Some("≥95%"), Some("table rule")),
+            (Some("1节约资金"), Some("50万元"), Some("glued")),
+            (Some("指标"), None, Some("no value")),
+        ];
+        for (name, value, why) in cases {
+            let mut r = full_record(&t);
+            r.indicators.push(indicator(name, value));
+            finish_with(&mut r, &t, Calibration::builtin());
+            let warning = r.warnings.iter().find(|w| w.kind == "indicator_suspect");
+            match why {
+                None => {
+                    assert!(warning.is_none(), "{name:?} {value:?}: {warning:?}");
+                    assert!(r.indicators[0].confidence > 0.9, "{name:?} {value:?}");
+                }
+                Some(why) => {
+                    let w = warning.unwrap_or_else(|| panic!("{name:?} {value:?}"));
+                    assert!(w.message.contains(why), "{}", w.message);
+                    assert_eq!(w.path, "indicators[0]");
+                    assert!(r.indicators[0].confidence <= 0.8);
+                    assert_eq!(r.indicators[0].value.as_deref(), value);
+                }
+            }
+        }
+    }
+
+    /// A text field whose template gives a `value_pattern` keeps a value
+    /// that does not match, flagged and under review.
+    #[test]
+    fn value_off_its_pattern_is_flagged() {
+        let t = Template::builtin();
+        let at = t
+            .fields
+            .iter()
+            .position(|f| &*f.key == "amount_unit")
+            .unwrap();
+        for (value, suspect) in [
+            ("万元", false),
+            ("元", false),
+            ("〈盖章):广元市医疗保障局", true),
+        ] {
+            let mut r = full_record(&t);
+            r.fields[at].1 = FieldValue::new(Value::Text(value.into()), Evidence::Found);
+            finish_with(&mut r, &t, Calibration::builtin());
+            let flagged = r
+                .warnings
+                .iter()
+                .any(|w| w.kind == "value_suspect" && w.path == "fields.amount_unit");
+            assert_eq!(flagged, suspect, "{value}");
+            let c = r.fields[at].1.confidence;
+            assert!(if suspect { c <= 0.8 } else { c > 0.9 }, "{value}: {c}");
+        }
+    }
+
+    /// A label with nothing beside it scores lower in space-aligned text
+    /// (the value may be on another line) than in a table.
+    #[test]
+    fn blank_in_text_scores_below_blank_in_a_table() {
+        let t = Template::builtin();
+        let blank = |format: &'static str| {
+            let mut r = full_record(&t);
+            r.source.format = format;
+            r.fields[0].1 = FieldValue::new(Value::Null, Evidence::Blank);
+            finish_with(&mut r, &t, Calibration::identity());
+            r.fields[0].1.confidence
+        };
+        assert!(blank("text") < blank("tsv"));
     }
 
     #[test]

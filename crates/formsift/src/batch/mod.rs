@@ -214,7 +214,7 @@ impl Outputs {
         };
         let dead_letter = opts.dead_letter.as_ref().map(create).transpose()?;
         let version = env!("CARGO_PKG_VERSION");
-        let fingerprint = &extractor.template().fingerprint;
+        let fingerprint = &extractor.fingerprint();
         let (previous, state) = match &opts.state {
             Some(p) => {
                 let prev = PreviousState::load(p, version, fingerprint)

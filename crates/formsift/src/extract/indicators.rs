@@ -194,6 +194,7 @@ pub fn extract(
         header: &header,
         used,
         grid_index,
+        lines_are_rows: grid.format == crate::table::Format::Text,
         cur_l1: None,
         cur_l2: vec![None; header.horizon_cols.len()],
         group_n: vec![0; header.horizon_cols.len()],
@@ -249,6 +250,11 @@ struct Reader<'a> {
     /// Horizons in use ([`horizons_in_use`]).
     used: Vec<usize>,
     grid_index: usize,
+    /// The grid was rebuilt from space-aligned text: rows are lines, and a
+    /// merged level-2 cell is printed on whichever line its middle falls
+    /// (above, on or below the rows it spans), so where its rows are rests
+    /// on position alone.
+    lines_are_rows: bool,
     cur_l1: Option<usize>,
     cur_l2: Vec<Option<usize>>,
     /// Indicators read so far in each half's current level-2 group. A form
@@ -357,6 +363,9 @@ impl Reader<'_> {
         // Or: a lone level-2 segment placed by its columns in a form whose
         // halves are both in use (its twin cell was lost, so a shifted row
         // cannot be told from an unshifted one).
+        // Or: any row of space-aligned text (measured on real OCR: which
+        // row a centred level 2 or a wrapped name belongs to is still
+        // often misread there).
         let position_only = h != placed
             || (continuation
                 && (0..self.group_n.len())
@@ -364,7 +373,8 @@ impl Reader<'_> {
             || (by_position
                 && seg.level2.is_some()
                 && !seg.texts.is_empty()
-                && self.used.len() > 1);
+                && self.used.len() > 1)
+            || self.lines_are_rows;
         if seg.level2.is_some() {
             self.group_n[h] = 0;
         }

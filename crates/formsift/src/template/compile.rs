@@ -106,6 +106,9 @@ fn compile_field(spec: &FieldSpec, keys: &[&str]) -> Result<Field, String> {
         ),
         None => None,
     };
+    let value_pattern = (spec.value_pattern.as_deref())
+        .map(|p| Regex::new(p).map_err(|e| format!("field `{key}`: bad value_pattern: {e}")))
+        .transpose()?;
     let options = spec.options.iter().map(|o| Word::new(o, fold_key(o)));
     Ok(Field {
         key: key.as_str().into(),
@@ -117,6 +120,7 @@ fn compile_field(spec: &FieldSpec, keys: &[&str]) -> Result<Field, String> {
         column_of,
         layout: spec.layout,
         optional: spec.optional,
+        value_pattern,
     })
 }
 
@@ -232,6 +236,9 @@ fn compile_indicators(ind: &IndicatorSpec, keys: &[&str]) -> Result<Indicators, 
         level1: Vocabulary::new(level1),
         level2: Vocabulary::new(level2),
         children,
+        value_prefixes: (ind.value_prefixes.iter())
+            .map(|p| crate::text::normalize::fold_key(p))
+            .collect(),
     })
 }
 

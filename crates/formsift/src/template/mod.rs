@@ -79,6 +79,10 @@ pub struct Field {
     pub column_of: Option<usize>,
     pub layout: Layout,
     pub optional: bool,
+    /// What a right value of a text field looks like (`^[千万]?元$` for
+    /// a unit): a value read that does not match is kept but goes to
+    /// review (`value_suspect`).
+    pub value_pattern: Option<Regex>,
 }
 
 /// What a label stands for.
@@ -170,6 +174,10 @@ pub struct Indicators {
     pub level2: Vocabulary,
     /// `children[i]`: indices into `level2` under `level1[i]`.
     pub children: Vec<Vec<usize>>,
+    /// Words an indicator value may print before its number (`≥`, `约`,
+    /// `不低于`), folded. Anything else there is a misread sign (`之95%`
+    /// for `≥95%`): the value goes to review. Empty: no check.
+    pub value_prefixes: Vec<String>,
 }
 
 impl Indicators {

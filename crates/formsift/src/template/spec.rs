@@ -25,6 +25,7 @@ pub(super) struct FieldSpec {
     pub(super) layout: Layout,
     #[serde(default)]
     pub(super) optional: bool,
+    pub(super) value_pattern: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -74,6 +75,8 @@ pub(super) struct IndicatorSpec {
     pub(super) default_horizon: Option<String>,
     #[serde(default)]
     pub(super) horizon_evidence: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    pub(super) value_prefixes: Vec<String>,
     #[serde(default)]
     pub(super) level1: Vec<Level1Spec>,
 }
