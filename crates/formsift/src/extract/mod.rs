@@ -408,6 +408,10 @@ struct Section {
     carried: bool,
 }
 
+/// Edit cost per character charged to the noise estimate for a required
+/// label not found: as if half its characters were misread.
+const UNREAD_LABEL_COST: f32 = 0.5;
+
 /// Fields from every grid's label cells. Returns each grid's indicator
 /// section (read later, once the fields tell which horizons are in use)
 /// and which of its cells went into the record.
@@ -817,6 +821,12 @@ fn assemble_fields(st: &mut State<'_>) -> Vec<(Arc<str>, FieldValue)> {
             }
             None => {
                 if !f.optional {
+                    // A required label not read at all counts toward the
+                    // form's noise too: the labels matched alone would
+                    // make a print garbled past recognition look clean.
+                    let chars = f.labels.first().map_or(0, |l| l.chars().count()) as f32;
+                    st.ocr.label_chars += chars;
+                    st.ocr.label_cost += chars * UNREAD_LABEL_COST;
                     st.warnings.push(Warning {
                         kind: "field_not_found".into(),
                         path: ["fields.", &f.key].concat(),
