@@ -152,17 +152,6 @@ impl Extractor {
             .map(|form| {
                 let t1 = self.clock();
                 let layout = table::layout(&form.lines, form.title);
-                if std::env::var_os("FORMSIFT_DEBUG_GRID").is_some() {
-                    for g in &layout.grids {
-                        for r in &g.rows {
-                            let cells: Vec<String> = (r.cells.iter())
-                                .map(|c| format!("[{}+{} {:?} {}]", c.col, c.span, c.x, c.text()))
-                                .collect();
-                            eprintln!("{:4} {}", r.line, cells.join(" "));
-                        }
-                        eprintln!("----");
-                    }
-                }
                 let mut record = extract::extract_form(&shared_path, form, &layout, &self.template);
                 let t2 = self.lap(|t| &t.extract, t1);
                 score::finish_with(&mut record, &self.template, &self.calibration);
