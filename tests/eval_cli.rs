@@ -96,6 +96,19 @@ fn calibrate_writes_a_monotone_table() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// `formsift extract DOCS` scored by `formsift eval --json` against
+/// `DOCS/gold.jsonl`.
+fn extract_and_eval(docs: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let pred = dir.path().join("pred.jsonl");
+    let out = formsift(&["extract", docs, "-o", pred.to_str().unwrap()]);
+    assert!(out.status.success(), "{docs}");
+    let gold = format!("{docs}/gold.jsonl");
+    let out = formsift(&["eval", "--gold", &gold, pred.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{docs}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// The share of scored values by which confidence exceeds accuracy, bin
 /// by bin (the overconfident half of the ECE).
 fn overconfidence(r: &Value) -> f64 {
@@ -116,16 +129,8 @@ fn overconfidence(r: &Value) -> f64 {
 /// wrong record is auto-accepted.
 #[test]
 fn held_out_real_ocr_is_never_confidently_wrong_as_a_record() {
-    let dir = tempfile::tempdir().unwrap();
     for (engine, max_rate) in [("rapid", 0.01), ("tesseract", 0.06)] {
-        let docs = format!("corpus/ocr/test/{engine}/clean");
-        let pred = dir.path().join(format!("{engine}.jsonl"));
-        let out = formsift(&["extract", &docs, "-o", pred.to_str().unwrap()]);
-        assert!(out.status.success());
-        let gold = format!("{docs}/gold.jsonl");
-        let out = formsift(&["eval", "--gold", &gold, pred.to_str().unwrap(), "--json"]);
-        assert!(out.status.success());
-        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r = extract_and_eval(&format!("corpus/ocr/test/{engine}/clean"));
         assert_eq!(r["records_missing"], 0, "{engine}");
         let rate = r["confident_error_rate"].as_f64().unwrap();
         assert!(rate <= max_rate, "{engine}: {rate}");
@@ -137,16 +142,8 @@ fn held_out_real_ocr_is_never_confidently_wrong_as_a_record() {
 /// The issue #4 targets, on the held-out test split (never tuned on).
 #[test]
 fn held_out_test_split_meets_the_targets() {
-    let dir = tempfile::tempdir().unwrap();
     for (level, min_acc) in [("light", 0.99), ("heavy", 0.97)] {
-        let docs = format!("corpus/test/{level}");
-        let pred = dir.path().join(format!("{level}.jsonl"));
-        let out = formsift(&["extract", &docs, "-o", pred.to_str().unwrap()]);
-        assert!(out.status.success());
-        let gold = format!("{docs}/gold.jsonl");
-        let out = formsift(&["eval", "--gold", &gold, pred.to_str().unwrap(), "--json"]);
-        assert!(out.status.success());
-        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r = extract_and_eval(&format!("corpus/test/{level}"));
         assert_eq!(r["records"], 68, "{level}");
         assert_eq!(r["records_missing"], 0, "{level}");
         assert!(

@@ -130,6 +130,24 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
                 .into(),
         });
     }
+    score_indicators(record, template, cal, &model, cer);
+    record.confidence = record
+        .fields
+        .iter()
+        .map(|(_, f)| f.confidence)
+        .chain(record.indicators.iter().map(|i| i.confidence))
+        .fold(1.0, f64::min);
+}
+
+/// Scores every indicator (see [`finish_with`]), warning about those that
+/// do not look like one a form prints.
+fn score_indicators(
+    record: &mut Record,
+    template: &Template,
+    cal: &Calibration,
+    model: &ScoreModel,
+    cer: f64,
+) {
     let prefixes = &template.indicators.value_prefixes;
     for (i, ind) in record.indicators.iter_mut().enumerate() {
         let suspect = indicator_suspect(ind, prefixes);
@@ -145,7 +163,7 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
             .filter_map(|t| t.as_deref())
             .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
             .sum();
-        let mut raw = raw_indicator(ind, &model) * survives(cer, chars);
+        let mut raw = raw_indicator(ind, model) * survives(cer, chars);
         if suspect.is_some() {
             raw *= model.ambiguous_factor;
         }
@@ -157,12 +175,6 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
             ind.confidence = ind.confidence.min(model.review_cap);
         }
     }
-    record.confidence = record
-        .fields
-        .iter()
-        .map(|(_, f)| f.confidence)
-        .chain(record.indicators.iter().map(|i| i.confidence))
-        .fold(1.0, f64::min);
 }
 
 /// The chance that `chars` characters were all read right at a character
