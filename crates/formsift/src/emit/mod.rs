@@ -32,10 +32,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// them before it exits.
 static OPEN_TEMPS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-fn register_temp(p: &Path) {
-    if let Ok(mut v) = OPEN_TEMPS.lock() {
-        v.push(p.to_path_buf());
+/// Set once [`remove_temp_files`] ran: the process is exiting, and no
+/// new temporary file may appear after the cleanup.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Creates the temporary file `p` and registers it, under the registry's
+/// lock: the cleanup of an interrupted run either sees it or runs before
+/// it exists, in which case it is never created.
+fn create_registered(p: &Path) -> std::io::Result<File> {
+    let mut v = OPEN_TEMPS
+        .lock()
+        .map_err(|_| std::io::Error::other("temp file registry poisoned"))?;
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "interrupted: no new output is started",
+        ));
     }
+    let file = File::create(p)?;
+    v.push(p.to_path_buf());
+    Ok(file)
 }
 
 fn unregister_temp(p: &Path) {
@@ -46,9 +62,12 @@ fn unregister_temp(p: &Path) {
 
 /// Deletes the temporary files of every uncommitted [`AtomicFile`]; called
 /// from a signal handler before the process exits, so an interrupted run
-/// leaves only the previous outputs behind.
+/// leaves only the previous outputs behind. From then on no new
+/// [`AtomicFile`] can be created in the process (a worker racing the
+/// cleanup gets an `Interrupted` error instead of a file left behind).
 pub fn remove_temp_files() {
     if let Ok(v) = OPEN_TEMPS.lock() {
+        INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
         for p in v.iter() {
             let _ = std::fs::remove_file(p);
         }
@@ -93,8 +112,7 @@ impl AtomicFile {
         let prefix = format!(".{name}.formsift-");
         remove_stale_temps(dir, &prefix);
         let tmp = dir.join(format!("{prefix}{}.tmp", std::process::id()));
-        let file = File::create(&tmp)?;
-        register_temp(&tmp);
+        let file = create_registered(&tmp)?;
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
             tmp: Some(tmp),

@@ -8,6 +8,7 @@
 //! a lone row belongs to), and a row whose position points at a horizon the
 //! form does not use is moved to one it does, with a `column_shift` repair.
 
+use super::centred;
 use super::{Consumed, PerCell};
 use crate::record::{Indicator, Repair, RepairKind};
 use crate::table::{Cell, Grid, Row};
@@ -102,6 +103,9 @@ enum Kind {
     Level1(usize, MatchQuality),
     Level2(usize, MatchQuality),
     Text,
+    /// The rest of a name wrapped from the line above (`可持续影` / `响`):
+    /// part of that cell, read with it.
+    WrappedRest,
 }
 
 fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
@@ -185,6 +189,9 @@ pub fn extract(
         }
     };
     let mut kinds = PerCell::from_rows(section, |_, c| classify(c, &header, ind));
+    if grid.format == crate::table::Format::Text {
+        join_wrapped_names(section, &mut kinds, template);
+    }
     for (r, row) in section.iter().enumerate() {
         level1_by_count(kinds.row_mut(r), &row.cells, header.horizon_cols.len(), ind);
     }
@@ -197,14 +204,18 @@ pub fn extract(
         lines_are_rows: grid.format == crate::table::Format::Text,
         cur_l1: None,
         cur_l2: vec![None; header.horizon_cols.len()],
+        labels: Vec::new(),
+        carried: Vec::new(),
         group_n: vec![0; header.horizon_cols.len()],
         out: Vec::with_capacity(2 * rows.len()),
     };
     for (offset, row) in section.iter().enumerate().skip(data_from) {
         reader.row(rows.start + offset, row, kinds.row(offset), consumed);
     }
-    let out = reader.out;
-    (out, Some(header))
+    if reader.lines_are_rows {
+        reader.recentre();
+    }
+    (reader.out, Some(header))
 }
 
 /// Horizons (indices) in use: from the fields, and from rows that print a
@@ -257,6 +268,11 @@ struct Reader<'a> {
     lines_are_rows: bool,
     cur_l1: Option<usize>,
     cur_l2: Vec<Option<usize>>,
+    /// Where level-2 names were printed, and which indicators carried
+    /// theirs down (index into `out`), for [`centred`] in space-aligned
+    /// text.
+    labels: Vec<centred::LabelMark>,
+    carried: Vec<(usize, centred::CarriedRow)>,
     /// Indicators read so far in each half's current level-2 group. A form
     /// fills a group from its level-2 row down, so a continuation row (no
     /// level-2 cell) cannot open a half whose group is still empty.
@@ -375,8 +391,14 @@ impl Reader<'_> {
                 && !seg.texts.is_empty()
                 && self.used.len() > 1)
             || self.lines_are_rows;
-        if seg.level2.is_some() {
+        if let Some((l2, _, _)) = seg.level2 {
             self.group_n[h] = 0;
+            self.labels.push(centred::LabelMark {
+                half: h,
+                line: row.line,
+                level2: l2,
+                with_text: !seg.texts.is_empty(),
+            });
         }
         let level2 = self.level2(seg, h, &mut repairs);
         self.infer_level1(level2, seg, &mut repairs);
@@ -386,6 +408,14 @@ impl Reader<'_> {
         self.group_n[h] += 1;
         let (level3, value, extra) = name_and_value(seg, self.header, h);
         repairs.extend(extra);
+        if seg.level2.is_none() {
+            let row = centred::CarriedRow {
+                half: h,
+                line: row.line,
+                level2,
+            };
+            self.carried.push((self.out.len(), row));
+        }
         let ind = self.ind;
         self.out.push(Indicator {
             horizon: self.header.horizon_names[h].clone(),
@@ -400,6 +430,34 @@ impl Reader<'_> {
             position_only,
             row: Some((self.grid_index, r)),
         });
+    }
+
+    /// Gives the indicators that carried their level 2 down the level 2
+    /// printed at the middle of their rows ([`centred`]), and the level 1
+    /// above it when theirs is no parent of it.
+    fn recentre(&mut self) {
+        let rows: Vec<centred::CarriedRow> = self.carried.iter().map(|c| c.1).collect();
+        let owners = centred::owners(&self.labels, &rows);
+        if std::env::var_os("CDBG").is_some() {
+            eprintln!("{:?}\n{:?}\n{:?}", self.labels, rows, owners);
+        }
+        let ind = self.ind;
+        for ((at, _), owner) in self.carried.iter().zip(owners) {
+            let (Some(l2), Some(out)) = (owner, self.out.get_mut(*at)) else {
+                continue;
+            };
+            out.level2 = Some(ind.level2[l2].text.clone());
+            let l1 =
+                (out.level1.as_deref()).and_then(|t| ind.level1.iter().position(|w| &*w.text == t));
+            if !l1.is_some_and(|l1| ind.is_parent(l1, l2)) {
+                let mut parents = ind.parents_of(l2);
+                if let (Some(p), None) = (parents.next(), parents.next()) {
+                    out.level1 = Some(ind.level1[p].text.clone());
+                }
+            }
+            out.repairs
+                .push(Repair::new(RepairKind::InferredFromContext));
+        }
     }
 
     /// The segment's level 2: printed, or carried down from the rows above
@@ -472,10 +530,70 @@ fn segments<'c>(
                     seg.texts.push(cell);
                 }
             }
+            Kind::WrappedRest => consumed.mark(r, ci),
             Kind::Level1(..) => {}
         }
     }
     segments
+}
+
+/// Space-aligned text wraps a narrow cell's name over two lines
+/// (`可持续影` over `响`, `服务对象` over `满意度`, `绩效` over `指标`): a
+/// cell whose text, with the text of the cell under it on one of the next
+/// two lines (their columns overlapping, nothing between), spells a level
+/// name, a column header or a label of the template exactly is that word,
+/// and the piece under it is its rest — never an indicator's name or
+/// value.
+fn join_wrapped_names(section: &[Row], kinds: &mut PerCell<Kind>, template: &Template) {
+    for r in 0..section.len() {
+        for ai in 0..section[r].cells.len() {
+            let Some((rb, bi)) = piece_below(section, r, ai) else {
+                continue;
+            };
+            let (a, b) = (&section[r].cells[ai], &section[rb].cells[bi]);
+            if kinds.row(rb)[bi] == Kind::WrappedRest {
+                continue;
+            }
+            if let Some(whole) = wrapped_word(&[a.key(), b.key()].concat(), template) {
+                kinds.row_mut(r)[ai] = whole;
+                kinds.row_mut(rb)[bi] = Kind::WrappedRest;
+            }
+        }
+    }
+}
+
+/// The cell printed under `section[r].cells[ai]` on one of the next two
+/// lines, their columns overlapping, with nothing printed between them in
+/// those columns: (row, cell).
+fn piece_below(section: &[Row], r: usize, ai: usize) -> Option<(usize, usize)> {
+    let above = &section[r];
+    let ax = above.cells[ai].x?;
+    let overlaps = |c: &Cell| c.x.is_some_and(|x| x.start < ax.end && ax.start < x.end);
+    for row in section.iter().enumerate().skip(r + 1) {
+        let (rb, below) = row;
+        if below.line > above.line + 2 {
+            return None;
+        }
+        if let Some(bi) = below.cells.iter().position(overlaps) {
+            return Some((rb, bi));
+        }
+    }
+    None
+}
+
+/// What a name spelled over two lines is: a level name (its kind), or a
+/// column header or label of the template (read as nothing).
+fn wrapped_word(joined: &str, template: &Template) -> Option<Kind> {
+    let ind = &template.indicators;
+    if let Some(w) = ind.level2.exact(joined) {
+        return Some(Kind::Level2(w, MatchQuality::Exact));
+    }
+    if let Some(w) = ind.level1.exact(joined) {
+        return Some(Kind::Level1(w, MatchQuality::Exact));
+    }
+    (ind.header_labels.exact(joined))
+        .or_else(|| template.labels.exact(joined))
+        .map(|_| Kind::WrappedRest)
 }
 
 /// A row printing more level-2 cells than the table has halves, whose first

@@ -12,6 +12,7 @@
 //! 5. Whatever text went nowhere is listed in `unmapped`.
 
 pub mod cells;
+mod centred;
 pub mod indicators;
 mod truncation;
 pub mod values;
