@@ -26,8 +26,8 @@ mkdir -p "$out"
 calibration_for() { # engine -> extra extract args
   local engine=$1
   [ "$mode" = "--holdout-engine" ] || return 0
-  local other table="$out/calibration-without-$engine.json"
-  golds=(--gold corpus/tune/light/gold.jsonl --gold corpus/tune/heavy/gold.jsonl)
+  local other g table="$out/calibration-without-$engine.json"
+  local golds=(--gold corpus/tune/light/gold.jsonl --gold corpus/tune/heavy/gold.jsonl)
   for other in corpus/ocr/tune/*; do
     [ "$(basename "$other")" = "$engine" ] && continue
     for g in "$other"/*/gold.jsonl; do golds+=(--gold "$g"); done
@@ -44,9 +44,9 @@ for engine_dir in corpus/ocr/"$split"/*; do
   for dir in "$engine_dir"/clean "$engine_dir"/light "$engine_dir"/heavy; do
     [ -f "$dir/gold.jsonl" ] || continue
     level=$(basename "$dir")
-    pred="$out/$split-$engine-$level.jsonl"
+    pred="$out/$split${mode:+-holdout}-$engine-$level.jsonl"
     # shellcheck disable=SC2086
-    "$bin" extract "$dir" -q $cal -o "$pred" 2>"$out/$split-$engine-$level.stderr" || true
+    "$bin" extract "$dir" -q $cal -o "$pred" 2>"${pred%.jsonl}.stderr" || true
     for render in html tsv text all; do
       gold="$dir/gold.jsonl"
       if [ "$render" != all ]; then
@@ -58,8 +58,6 @@ for engine_dir in corpus/ocr/"$split"/*; do
 import json, sys
 engine, level, render, path = sys.argv[1:5]
 r = json.load(open(path))
-extra = r["records_extra"]  # predictions of other renderings when filtered
-wrong = round(r["confident_error_rate"] * r["confident_answers"])
 print(f'{engine:<10} {level:<6} {render:<6} {r["records"]:5} {r["field_accuracy"]:8.2%} '
       f'{r["indicator_f1"]:6.3f} {r["ece"]:6.3f} {r["confident_answers"]:7} {r["confident_error_rate"]:6.2%} '
       f'{r["records_exact"]:6} {r["straight_through"]:6} ({r["straight_through_rate"]:5.1%}) {r["wrong_auto_accepted"]:5}')

@@ -42,13 +42,14 @@ fi
 ocr_golds=()
 for g in corpus/ocr/tune/*/*/gold.jsonl; do ocr_golds+=(--gold "$g"); done
 
+cat corpus/tune/light/gold.jsonl corpus/tune/heavy/gold.jsonl > "$out/tune-all.jsonl"
+cat corpus/test/light/gold.jsonl corpus/test/heavy/gold.jsonl > "$out/test-all.jsonl"
+
 printf '%-22s %5s %8s %6s %10s %7s %6s\n' operator forms fields indF1 "conf>=0.9" wrong "wrong-auto"
 for op in "${ops[@]}"; do
   tune="$out/tune-without-$op.jsonl"
   test="$out/test-with-$op.jsonl"
-  cat corpus/tune/light/gold.jsonl corpus/tune/heavy/gold.jsonl > "$out/tune-all.jsonl"
   filter "$out/tune-all.jsonl" "$op" drop > "$tune"
-  cat corpus/test/light/gold.jsonl corpus/test/heavy/gold.jsonl > "$out/test-all.jsonl"
   filter "$out/test-all.jsonl" "$op" keep > "$test"
   [ -s "$test" ] || { printf '%-22s  (no test form)\n' "$op"; continue; }
   "$bin" calibrate --gold "$tune" "${ocr_golds[@]}" -o "$out/table-$op.json" >/dev/null 2>&1

@@ -43,42 +43,29 @@ fn records_labelled(label: &str, path: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The record without `source` and without any `line` key.
-fn without_positions(v: &Value) -> Value {
+/// `v` without any of `keys`, at every depth.
+fn without_keys(v: &Value, keys: &[&str]) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| *k != "line" && *k != "source")
-                .map(|(k, v)| (k.clone(), without_positions(v)))
+                .filter(|(k, _)| !keys.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), without_keys(v, keys)))
                 .collect(),
         ),
-        Value::Array(a) => Value::Array(a.iter().map(without_positions).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|x| without_keys(x, keys)).collect()),
         other => other.clone(),
     }
 }
 
-/// The record without positions, and without confidences for
-/// space-aligned text: there every indicator's row rests on position
-/// (capped for review) and a blank value may sit on another line, so the
-/// same values score lower — never higher.
+/// The record without positions (`source`, every `line`), and without
+/// confidences for space-aligned text: there every indicator's row rests
+/// on position (capped for review) and a blank value may sit on another
+/// line, so the same values score lower — never higher.
 fn comparable(v: &Value, text: bool) -> Value {
-    fn strip(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .filter(|(k, _)| *k != "confidence")
-                    .map(|(k, v)| (k.clone(), strip(v)))
-                    .collect(),
-            ),
-            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
-            other => other.clone(),
-        }
-    }
-    let v = without_positions(v);
     if text {
-        strip(&v)
+        without_keys(v, &["line", "source", "confidence"])
     } else {
-        v
+        without_keys(v, &["line", "source"])
     }
 }
 

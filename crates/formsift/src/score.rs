@@ -88,11 +88,11 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
     let mut suspects = Vec::new();
     for (i, (key, fv)) in record.fields.iter_mut().enumerate() {
         let mut raw = raw_field(fv, &model, passed.contains(&&**key));
+        let field = template.fields.get(i);
         // Values the template cannot check (names, amounts, text) were
         // read at the form's noise: each character risks a misreading.
-        let kind = template.fields.get(i).map(|f| f.kind);
         if matches!(
-            kind,
+            field.map(|f| f.kind),
             Some(FieldType::Text | FieldType::Number | FieldType::Date)
         ) {
             raw *= survives(cer, printed_chars(&fv.value));
@@ -102,9 +102,7 @@ pub fn finish_with(record: &mut Record, template: &Template, cal: &Calibration) 
         if fv.evidence == Evidence::Blank && record.source.format == "text" {
             raw *= model.text_blank_factor;
         }
-        let off_pattern = template
-            .fields
-            .get(i)
+        let off_pattern = field
             .and_then(|f| f.value_pattern.as_ref())
             .zip(fv.value.as_text())
             .is_some_and(|(re, text)| !re.is_match(text));
@@ -161,7 +159,7 @@ fn score_indicators(
         let chars = [&ind.level3, &ind.value]
             .iter()
             .filter_map(|t| t.as_deref())
-            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+            .map(printed)
             .sum();
         let mut raw = raw_indicator(ind, model) * survives(cer, chars);
         if suspect.is_some() {
@@ -187,10 +185,15 @@ fn survives(cer: f64, chars: usize) -> f64 {
 fn printed_chars(value: &Value) -> usize {
     match value {
         Value::Null => 0,
-        Value::Text(t) => t.chars().filter(|c| !c.is_whitespace()).count(),
+        Value::Text(t) => printed(t),
         Value::Number(n) => crate::text::numbers::format_number(*n).len(),
         Value::List(items) => items.iter().map(|t| t.chars().count()).sum(),
     }
+}
+
+/// Characters of a text as printed, spaces left out.
+fn printed(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// The hand-set evidence score of a field: base probability for how it was

@@ -188,8 +188,9 @@ pub fn extract(
             (read_header(cells, ind, template), band)
         }
     };
+    let lines_are_rows = grid.format == crate::table::Format::Text;
     let mut kinds = PerCell::from_rows(section, |_, c| classify(c, &header, ind));
-    if grid.format == crate::table::Format::Text {
+    if lines_are_rows {
         join_wrapped_names(section, &mut kinds, template);
     }
     for (r, row) in section.iter().enumerate() {
@@ -201,7 +202,7 @@ pub fn extract(
         header: &header,
         used,
         grid_index,
-        lines_are_rows: grid.format == crate::table::Format::Text,
+        lines_are_rows,
         cur_l1: None,
         cur_l2: vec![None; header.horizon_cols.len()],
         labels: Vec::new(),
@@ -268,9 +269,9 @@ struct Reader<'a> {
     lines_are_rows: bool,
     cur_l1: Option<usize>,
     cur_l2: Vec<Option<usize>>,
-    /// Where level-2 names were printed, and which indicators carried
-    /// theirs down (index into `out`), for [`centred`] in space-aligned
-    /// text.
+    /// In space-aligned text only: where level-2 names were printed, and
+    /// which indicators carried theirs down (index into `out`), for
+    /// [`centred`].
     labels: Vec<centred::LabelMark>,
     carried: Vec<(usize, centred::CarriedRow)>,
     /// Indicators read so far in each half's current level-2 group. A form
@@ -393,12 +394,14 @@ impl Reader<'_> {
             || self.lines_are_rows;
         if let Some((l2, _, _)) = seg.level2 {
             self.group_n[h] = 0;
-            self.labels.push(centred::LabelMark {
-                half: h,
-                line: row.line,
-                level2: l2,
-                with_text: !seg.texts.is_empty(),
-            });
+            if self.lines_are_rows {
+                self.labels.push(centred::LabelMark {
+                    half: h,
+                    line: row.line,
+                    level2: l2,
+                    with_text: !seg.texts.is_empty(),
+                });
+            }
         }
         let level2 = self.level2(seg, h, &mut repairs);
         self.infer_level1(level2, seg, &mut repairs);
@@ -408,7 +411,7 @@ impl Reader<'_> {
         self.group_n[h] += 1;
         let (level3, value, extra) = name_and_value(seg, self.header, h);
         repairs.extend(extra);
-        if seg.level2.is_none() {
+        if self.lines_are_rows && seg.level2.is_none() {
             let row = centred::CarriedRow {
                 half: h,
                 line: row.line,

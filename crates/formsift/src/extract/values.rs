@@ -375,20 +375,17 @@ impl Ticks {
                 p.warnings.push(unreadable(field, unread));
                 p
             }
-            // The one box not read among boxes read empty: the tick the OCR
-            // dropped (OCR reads an empty box as 口 reliably; on the OCR
-            // corpus's tune split this reading was right 366 times of 366,
-            // both engines). Inferred, not for review.
-            (0, [one]) if self.empty > 0 => {
-                let mut p = Parsed::new(Value::Text(one.clone()), Evidence::Found);
-                p.repairs.push(Repair::new(RepairKind::InferredFromContext));
-                p
-            }
+            // The one box not read: the tick the OCR dropped. Among boxes
+            // read empty it is not for review (OCR reads an empty box as 口
+            // reliably; on the OCR corpus's tune split this reading was
+            // right 366 times of 366, both engines).
             (0, [one]) => {
                 let mut p = Parsed::new(Value::Text(one.clone()), Evidence::Found);
-                p.ambiguous = true;
                 p.repairs.push(Repair::new(RepairKind::InferredFromContext));
-                p.warnings.push(unreadable(field, unread));
+                if self.empty == 0 {
+                    p.ambiguous = true;
+                    p.warnings.push(unreadable(field, unread));
+                }
                 p
             }
             (0, []) if any_box && self.warnings.is_empty() => {

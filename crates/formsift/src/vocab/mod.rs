@@ -238,22 +238,33 @@ impl Vocabulary {
             n += 1;
         }
         let chars = &chars[..n];
-        // viable[k]: a word may be chars[..k] — it ends before a character
-        // that is no Han (its value), and no more of the span's characters
-        // are foreign to every word than look-alikes within the budget.
-        // Most value cells have no such place.
-        let mut viable = [false; FUZZY_SPAN_CAP + 1];
-        let mut foreign = 0;
-        for k in 1..=n {
-            foreign += usize::from(!self.index.may_hold(chars[k - 1].1));
-            let ends_word = chars.get(k).is_none_or(|&(_, c)| !is_han(c));
-            viable[k] = ends_word && fuzzy::within_budget(k, foreign);
-        }
-        if !viable.contains(&true) {
-            return None;
-        }
+        // A word may be chars[..k] only where it ends before a character
+        // that is no Han (its value).
+        let ends_word = |k: usize| chars.get(k).is_none_or(|&(_, c)| !is_han(c));
+        let viable = self.viable_spans(n, |k| chars[k - 1].1, ends_word)?;
         let span = |k: usize| (0..k, chars.get(k).map_or(key.len(), |&(b, _)| b));
         self.best_fuzzy(chars, &viable[..=n], span)
+    }
+
+    /// `viable[k]` (k in 1..=n): a span of `k` characters, its k-th from
+    /// the word's near end being `nth(k)`, may hold a word — `may_end(k)`,
+    /// and no more of its characters foreign to every word than
+    /// look-alikes within the budget. `None` when no length is viable
+    /// (most value cells).
+    fn viable_spans(
+        &self,
+        n: usize,
+        nth: impl Fn(usize) -> char,
+        may_end: impl Fn(usize) -> bool,
+    ) -> Option<[bool; FUZZY_SPAN_CAP + 1]> {
+        let mut viable = [false; FUZZY_SPAN_CAP + 1];
+        let mut foreign = 0;
+        let lengths = viable.iter_mut().enumerate().take(n + 1).skip(1);
+        for (k, v) in lengths {
+            foreign += usize::from(!self.index.may_hold(nth(k)));
+            *v = may_end(k) && fuzzy::within_budget(k, foreign);
+        }
+        viable.contains(&true).then_some(viable)
     }
 
     /// A whole word (4 characters or more) printed with confusions at the
@@ -272,17 +283,7 @@ impl Vocabulary {
         let chars = &mut chars[..n];
         chars.reverse();
         let chars = &*chars;
-        // viable[k]: the last k characters hold few enough foreign to
-        // every word (see `fuzzy_word_at_start`).
-        let mut viable = [false; FUZZY_SPAN_CAP + 1];
-        let mut foreign = 0;
-        for k in 1..=n {
-            foreign += usize::from(!self.index.may_hold(chars[n - k].1));
-            viable[k] = fuzzy::within_budget(k, foreign);
-        }
-        if !viable.contains(&true) {
-            return None;
-        }
+        let viable = self.viable_spans(n, |k| chars[n - k].1, |_| true)?;
         self.best_fuzzy(chars, &viable[..=n], |k| (n - k..n, chars[n - k].0))
     }
 
