@@ -89,7 +89,7 @@ fn one_changed_golden_value_gives_the_exact_diff_line_and_exit_1() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "changed    samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 14 → 13 (confidence 0.999 → 0.999)"
+        "changed    samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 14 → 13 (confidence 0.998 → 0.998)"
     );
     assert_eq!(
         lines[1],
@@ -113,15 +113,15 @@ fn confidence_drift_fails_only_beyond_the_tolerance() {
     let dir = project(|g| {
         replace_once(
             &g,
-            r#""annual_total":{"value":13,"confidence":0.999,"#,
-            r#""annual_total":{"value":13,"confidence":0.919,"#,
+            r#""annual_total":{"value":13,"confidence":0.998,"#,
+            r#""annual_total":{"value":13,"confidence":0.918,"#,
         )
     });
     let out = formsift_in(Some(dir.path()), &["golden", "check"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out).lines().next().unwrap(),
-        "confidence samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 13 (confidence 0.919 → 0.999, drift 0.08 beyond ±0.05)"
+        "confidence samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 13 (confidence 0.918 → 0.998, drift 0.08 beyond ±0.05)"
     );
     let out = formsift_in(
         Some(dir.path()),
@@ -131,7 +131,7 @@ fn confidence_drift_fails_only_beyond_the_tolerance() {
     let text = stdout(&out);
     assert_eq!(
         text.lines().next().unwrap(),
-        "confidence samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 13 (confidence 0.919 → 0.999, drift 0.08 within ±0.1)"
+        "confidence samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 13 (confidence 0.918 → 0.998, drift 0.08 within ±0.1)"
     );
     assert!(text.contains("(1 within)"), "{text}");
     assert_eq!(text.lines().last().unwrap(), "golden check: ok");
@@ -170,7 +170,7 @@ fn json_format_for_ci() {
         serde_json::json!([{
             "kind": "changed", "fails": true, "form_index": 2, "form_name": "综合调研经费",
             "item": "annual_total", "old": 14, "new": 13,
-            "old_confidence": 0.999, "new_confidence": 0.999
+            "old_confidence": 0.998, "new_confidence": 0.998
         }])
     );
 }
@@ -216,7 +216,7 @@ fn bless_rewrites_only_the_changed_golden_file() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out),
-        "changed    samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 14 → 13 (confidence 0.999 → 0.999)\n\
+        "changed    samples/bazhong-2019-perf-targets.md form 2 (综合调研经费): annual_total: 14 → 13 (confidence 0.998 → 0.998)\n\
          blessed    golden/bazhong-2019-perf-targets.md.jsonl (1 difference)\n\
          golden bless: 1 rewritten, 0 created, 0 removed, 1 already up to date\n"
     );
@@ -347,7 +347,7 @@ fn removed_form_is_reported_with_its_name() {
     assert_eq!(
         &lines[..2],
         &[
-            "missing    samples/bazhong-2019-perf-targets.md form 6 (市政府网站集约化平台内容保障服务外包): form in golden, no longer extracted (confidence 0.956)",
+            "missing    samples/bazhong-2019-perf-targets.md form 6 (市政府网站集约化平台内容保障服务外包): form in golden, no longer extracted (confidence 0.945)",
             "           if intended, run: formsift golden bless --only samples/bazhong-2019-perf-targets.md",
         ]
     );
@@ -366,7 +366,7 @@ fn added_form_is_reported_with_its_name() {
     let text = stdout(&out);
     assert_eq!(
         text.lines().next().unwrap(),
-        "new        samples/bazhong-2019-perf-targets.md form 5 (市政府网站集约化平台内容保障服务外包): form not in golden (confidence 0.956)"
+        "new        samples/bazhong-2019-perf-targets.md form 5 (市政府网站集约化平台内容保障服务外包): form not in golden (confidence 0.945)"
     );
     assert!(text.contains(" 0 changed, 1 new, 0 missing,"), "{text}");
 }

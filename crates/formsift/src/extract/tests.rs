@@ -79,8 +79,15 @@ fn truncated_label_is_repaired_and_scores_lower() {
     assert_eq!(name.repairs[0].from.as_deref(), Some("预算单位及代"));
     assert_eq!(name.repairs[0].to.as_deref(), Some("预算单位及代码"));
     assert_eq!(name.raw.as_deref(), Some("某某局201001"));
-    let clean = r.field("implementer").unwrap();
-    assert_eq!(clean.value, text("张三"));
+    // The same form with the label printed whole scores the value higher.
+    let whole = doc.replace("预算单位及代\t", "预算单位及代码\t");
+    let r = &run(&whole)[0];
+    let clean = r.field("budget_unit_name").unwrap();
+    assert_eq!(clean.value, text("某某局"));
+    assert!(!clean
+        .repairs
+        .iter()
+        .any(|r| r.kind == RepairKind::LabelTruncated));
     assert!(name.confidence < clean.confidence);
 }
 

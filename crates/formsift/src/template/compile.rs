@@ -109,6 +109,12 @@ fn compile_field(spec: &FieldSpec, keys: &[&str]) -> Result<Field, String> {
     let value_pattern = (spec.value_pattern.as_deref())
         .map(|p| Regex::new(p).map_err(|e| format!("field `{key}`: bad value_pattern: {e}")))
         .transpose()?;
+    let misread_risk = spec.misread_risk.unwrap_or(1.0);
+    if !(misread_risk.is_finite() && misread_risk >= 0.0) {
+        return Err(format!(
+            "field `{key}`: misread_risk must be a number >= 0, not {misread_risk}"
+        ));
+    }
     let options = spec.options.iter().map(|o| Word::new(o, fold_key(o)));
     Ok(Field {
         key: key.as_str().into(),
@@ -121,6 +127,7 @@ fn compile_field(spec: &FieldSpec, keys: &[&str]) -> Result<Field, String> {
         layout: spec.layout,
         optional: spec.optional,
         value_pattern,
+        misread_risk,
     })
 }
 

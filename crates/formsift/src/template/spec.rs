@@ -26,6 +26,7 @@ pub(super) struct FieldSpec {
     #[serde(default)]
     pub(super) optional: bool,
     pub(super) value_pattern: Option<String>,
+    pub(super) misread_risk: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Default)]

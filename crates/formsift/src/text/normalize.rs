@@ -533,6 +533,11 @@ fn fold_char(c: char) -> char {
         'A'..='Z' => c.to_ascii_lowercase(),
         // Dash variants print alike.
         '–' | '―' | '─' | '－' => '—',
+        // OCR engines read a parenthesis as one of the CJK brackets
+        // (Tesseract: `(` → `〈` / `《` / `【`, measured on real scans); in a
+        // label or an option word they mean the same.
+        '〈' | '《' | '【' | '〔' | '〖' => '(',
+        '〉' | '》' | '】' | '〕' | '〗' => ')',
         _ => c,
     }
 }
@@ -719,6 +724,19 @@ mod tests {
         assert_eq!(f.key, "其中:财政拨款8万元");
         let at = f.key.find('8').unwrap();
         assert_eq!(f.clean_from(c, at), "8 万元");
+    }
+
+    #[test]
+    fn cjk_brackets_fold_to_parentheses() {
+        // As Tesseract reads `填报单位（盖章）：` on real scans.
+        for read in ["填报单位〈盖章):", "填报单位《盖章）：", "填报单位【盖章】:"] {
+            assert_eq!(fold_key(read), "填报单位(盖章):", "{read}");
+            assert_eq!(fold(read).key, "填报单位(盖章):", "{read}");
+        }
+        let c = "〈盖章〉 某局";
+        let f = fold(c);
+        let at = f.key.find('某').unwrap();
+        assert_eq!(f.clean_from(c, at), "某局");
     }
 
     #[test]
