@@ -441,9 +441,6 @@ impl Reader<'_> {
     fn recentre(&mut self) {
         let rows: Vec<centred::CarriedRow> = self.carried.iter().map(|c| c.1).collect();
         let owners = centred::owners(&self.labels, &rows);
-        if std::env::var_os("CDBG").is_some() {
-            eprintln!("{:?}\n{:?}\n{:?}", self.labels, rows, owners);
-        }
         let ind = self.ind;
         for ((at, _), owner) in self.carried.iter().zip(owners) {
             let (Some(l2), Some(out)) = (owner, self.out.get_mut(*at)) else {

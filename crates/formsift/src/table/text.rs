@@ -245,6 +245,9 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
             continue;
         }
         let mut band: Option<usize> = None;
+        // A line of word tails only: each continues the cell above it,
+        // whether or not that cell's text looks like it reached its edge.
+        let tails_only = rows[i].pieces.iter().all(|p| is_fragment(&p.text, 3));
         for k in 0..rows[i].pieces.len() {
             let p = &rows[i].pieces[k];
             let Some((li, j)) = above(rows, i, p) else {
@@ -255,7 +258,7 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
                 .text
                 .ends_with(['。', '；', ';', '.', '!', '！', '?', '？']);
             if starts_row(rows, li, i, table_end)
-                || !is_full(rows, li, j, table_end)
+                || !(tails_only || may_fill(rows, li, j, p, table_end))
                 || closed
                 || !may_continue(&p.text)
             {
@@ -279,13 +282,8 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
 /// lines of cells wrapped at their width, which a rendering printing one
 /// row per line never shows. Only such a block is searched for wraps.
 fn has_fragment_line(rows: &[BlockLine<'_>]) -> bool {
-    let is_han = |c: char| crate::text::normalize::is_ideograph(c);
     rows.iter().any(|r| {
-        (1..=3).contains(&r.pieces.len())
-            && r.pieces.iter().all(|p| {
-                let t = p.text.trim();
-                (1..=2).contains(&t.chars().count()) && t.chars().all(is_han)
-            })
+        (1..=3).contains(&r.pieces.len()) && r.pieces.iter().all(|p| is_fragment(&p.text, 3))
     })
 }
 
@@ -338,14 +336,49 @@ fn starts_row(rows: &[BlockLine<'_>], li: usize, i: usize, end: usize) -> bool {
     // A piece printed inside the width of a piece above without being its
     // next line is a cell of a new row.
     let inside = |u: &Printed<'_>, r: &Printed<'_>| r.start > u.start + 1 && r.start < u.end;
-    if (lower.pieces.iter()).any(|r| upper.pieces.iter().any(|u| inside(u, r) && !below(u, r))) {
+    let under_some = |r: &Printed<'_>| upper.pieces.iter().any(|u| below(u, r));
+    if (lower.pieces.iter()).any(|r| !under_some(r) && upper.pieces.iter().any(|u| inside(u, r))) {
         return true;
     }
+    // A line of nothing but word tails (`金来源`, `入`) ends cells wrapped
+    // over three lines, even under a cell that looks short of its edge (a
+    // centred label in a wide column, as an OCR box dump prints it).
+    let tails_only = lower.pieces.iter().all(|r| is_fragment(&r.text, 3));
     lower.pieces.iter().any(|r| {
         (upper.pieces.iter().enumerate()).any(|(j, u)| {
-            below(u, r) && (!is_full(rows, li, j, end) || number_under_word(&u.text, &r.text))
+            below(u, r)
+                && ((!tails_only && !may_fill(rows, li, j, r, end))
+                    || number_under_word(&u.text, &r.text))
         })
     })
+}
+
+/// True when piece `j` of line `li` may fill its cell, so that `r` under
+/// it may be its next line: it reaches its edge ([`is_full`]), or it is
+/// the last piece of its line — no neighbour shows where its cell ends —
+/// and words (no number, no label; a list number allowed), with words
+/// centred under it.
+fn may_fill(rows: &[BlockLine<'_>], li: usize, j: usize, r: &Printed<'_>, end: usize) -> bool {
+    let line = &rows[li];
+    let u = &line.pieces[j];
+    let words = |t: &str| {
+        let key = crate::text::normalize::fold_key(t);
+        let body = key
+            .get(crate::text::normalize::enumerator_len(&key)..)
+            .unwrap_or("");
+        !body.contains(|c: char| c.is_ascii_digit() || c == ':')
+    };
+    let edge_unknown = j + 1 == line.pieces.len()
+        && words(&u.text)
+        && words(&r.text)
+        && (r.start + r.end).abs_diff(u.start + u.end) <= 6;
+    edge_unknown || is_full(rows, li, j, end)
+}
+
+/// One to `max` Han characters and nothing else: a word's tail.
+fn is_fragment(text: &str, max: usize) -> bool {
+    let t = text.trim();
+    (1..=max).contains(&t.chars().count()) && t.chars().all(crate::text::normalize::is_ideograph)
 }
 
 /// Which lines continue wrapped cells of the lines above: those holding
@@ -415,7 +448,16 @@ fn below(q: &Printed<'_>, p: &Printed<'_>) -> bool {
     let centred = (p.start + p.end).abs_diff(q.start + q.end) <= 6
         && p.start + 1 >= q.start
         && p.end <= q.end + 2;
-    narrower && (q.start.abs_diff(p.start) <= 1 || centred)
+    // An OCR box dump prints each line where its box was found: a wrapped
+    // line centred in its cell may sit a few columns off the line above.
+    // Lying mostly under it, its middle within five columns of the one
+    // above's, counts.
+    let overlap = q.end.min(p.end).saturating_sub(q.start.max(p.start));
+    let mostly = 2 * overlap >= p.end - p.start
+        && (p.start + p.end).abs_diff(q.start + q.end) <= 10
+        && p.start + 4 >= q.start
+        && p.end <= q.end + 4;
+    narrower && (q.start.abs_diff(p.start) <= 1 || centred || mostly)
 }
 
 /// False for a text that cannot be the next line of a wrapped cell: one
@@ -541,6 +583,40 @@ mod tests {
         );
     }
 
+    /// An OCR box dump prints each line of a centred cell where its box
+    /// was: a few columns off the line above (险基金收 starts three
+    /// columns left of 4.社会保), the last cell of a line short of where
+    /// its column ends, and a third line of word tails under cells that do
+    /// not look full.
+    #[test]
+    fn centred_wraps_of_a_box_dump_are_joined() {
+        let src = concat!(
+            "                  1.一般公  2.政府性基金预  3.国有资本经营预  4.社会保\n",
+            " 项目资   合计    共预算收     算收入         算收入       险基金收             5.其他收入\n",
+            " 金来源              入                                      入\n",
+            "          212.3    212.3\n",
+        );
+        let lines = split_lines(src);
+        let (g, _) = build(&lines, 0, None).unwrap();
+        let texts: Vec<&str> = (g.rows.iter())
+            .flat_map(|r| r.cells.iter().map(|c| c.text()))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                "项目资金来源",
+                "合计",
+                "1.一般公共预算收入",
+                "2.政府性基金预算收入",
+                "3.国有资本经营预算收入",
+                "4.社会保险基金收入",
+                "5.其他收入",
+                "212.3",
+                "212.3",
+            ]
+        );
+    }
+
     /// One row per line: a cell that fills its width above another is
     /// two rows, told by the cells beside them, by a number under a word,
     /// or by lines padded to the table's width.
@@ -552,6 +628,8 @@ mod tests {
             "三级指标    值\n2.落实相关  6次/年\n办结率      达100%\n",
             // A number under a label.
             "合计  一般公共\n8     8\n",
+            // A header row under a long last cell is no wrap of it.
+            "总体目标  年度目标\n          提升服务质量和群众满意度\n一级指标  二级指标  三级指标\n",
             // Padded lines.
             "a          网民满意度  网民访问互动  \n           群众满意    群众对政府    \n",
         ] {

@@ -729,7 +729,11 @@ mod tests {
     #[test]
     fn cjk_brackets_fold_to_parentheses() {
         // As Tesseract reads `填报单位（盖章）：` on real scans.
-        for read in ["填报单位〈盖章):", "填报单位《盖章）：", "填报单位【盖章】:"] {
+        for read in [
+            "填报单位〈盖章):",
+            "填报单位《盖章）：",
+            "填报单位【盖章】:",
+        ] {
             assert_eq!(fold_key(read), "填报单位(盖章):", "{read}");
             assert_eq!(fold(read).key, "填报单位(盖章):", "{read}");
         }
