@@ -291,7 +291,9 @@ pub(super) fn for_each_match(
         if !within_budget(n, foreign) {
             continue;
         }
-        for i in words.index.candidates(n) {
+        let anchors = words.index.anchored_words(&cell[..n.min(3)]);
+        let cands = anchors.and(words.index.candidate_set(n));
+        for i in cands.iter(words.len()) {
             let w = &words[i];
             if more_bits_than(mask & !words.index.near_mask(i), foreign_allowed)
                 || !shares_enough(cell, w.mask)

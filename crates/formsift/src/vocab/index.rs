@@ -9,6 +9,7 @@
 use super::fuzzy::budget;
 use super::glyphs::Confusions;
 use super::Word;
+use rustc_hash::FxHashMap;
 
 /// A 64-bit set of the characters of a text (one bit per character, by a
 /// multiplicative hash). A character whose bit is not in a word's mask is
@@ -77,6 +78,92 @@ pub struct Index {
     /// than its budget allows matches no word, told before any word is
     /// tried.
     union_near: u64,
+    /// Per character: the words that hold it among their first three
+    /// characters or as a look-alike of their first. A cell aligns with a
+    /// word only if one of its first three characters is there
+    /// ([`super::fuzzy::anchored`]); empty when the vocabulary has more
+    /// words than a [`WordSet`] holds.
+    anchors: FxHashMap<char, WordSet>,
+    /// `candidate_sets[n]`: [`Index::candidates`] of a cell of `n`
+    /// characters, for the lengths cells usually have.
+    candidate_sets: Vec<WordSet>,
+}
+
+/// A set of word indices below [`WordSet::CAP`], or every word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordSet {
+    bits: [u64; 4],
+    all: bool,
+}
+
+impl WordSet {
+    pub const CAP: usize = 256;
+
+    pub fn all() -> WordSet {
+        WordSet {
+            bits: [0; 4],
+            all: true,
+        }
+    }
+
+    fn empty() -> WordSet {
+        WordSet {
+            bits: [0; 4],
+            all: false,
+        }
+    }
+
+    fn insert(&mut self, i: usize) {
+        if let Some(b) = self.bits.get_mut(i / 64) {
+            *b |= 1 << (i % 64);
+        }
+    }
+
+    fn union(&mut self, other: &WordSet) {
+        self.all |= other.all;
+        for (a, b) in self.bits.iter_mut().zip(other.bits) {
+            *a |= b;
+        }
+    }
+
+    pub fn contains(&self, i: usize) -> bool {
+        self.all || (self.bits.get(i / 64)).is_some_and(|b| b & (1 << (i % 64)) != 0)
+    }
+
+    /// The words in both sets.
+    pub fn and(self, other: WordSet) -> WordSet {
+        match (self.all, other.all) {
+            (true, _) => other,
+            (_, true) => self,
+            _ => {
+                let mut bits = self.bits;
+                for (a, b) in bits.iter_mut().zip(other.bits) {
+                    *a &= b;
+                }
+                WordSet { bits, all: false }
+            }
+        }
+    }
+
+    /// The members in ascending order, of `n` words.
+    pub fn iter(self, n: usize) -> impl Iterator<Item = usize> {
+        let all = self.all.then_some(0..n).into_iter().flatten();
+        let bits = (!self.all)
+            .then_some(self.bits)
+            .into_iter()
+            .flat_map(|bits| {
+                bits.into_iter().enumerate().flat_map(|(block, mut b)| {
+                    std::iter::from_fn(move || {
+                        let bit = b.trailing_zeros() as usize;
+                        (b != 0).then(|| {
+                            b &= b - 1;
+                            block * 64 + bit
+                        })
+                    })
+                })
+            });
+        all.chain(bits)
+    }
 }
 
 impl Index {
@@ -85,7 +172,16 @@ impl Index {
         let mut firsts = CharFilter::default();
         let mut chars = CharFilter::default();
         let mut near_masks = Vec::with_capacity(words.len());
+        let mut anchors: FxHashMap<char, WordSet> = FxHashMap::default();
+        let indexed = words.len() <= WordSet::CAP;
         for (i, w) in words.iter().enumerate() {
+            if indexed {
+                let first = w.chars.first().copied();
+                let near = first.into_iter().flat_map(|c| glyphs.near_of(c));
+                for c in w.chars.iter().take(3).copied().chain(near) {
+                    anchors.entry(c).or_insert_with(WordSet::empty).insert(i);
+                }
+            }
             let n = w.chars.len();
             if by_len.len() <= n {
                 by_len.resize(n + 1, Vec::new());
@@ -100,13 +196,53 @@ impl Index {
             });
             near_masks.push(near);
         }
-        Index {
+        let mut index = Index {
             by_len,
             firsts,
             chars,
             union_near: near_masks.iter().fold(0, |m, &x| m | x),
             near_masks,
+            anchors,
+            candidate_sets: Vec::new(),
+        };
+        if indexed {
+            let lengths = 2 * index.by_len.len() + 8;
+            index.candidate_sets = (0..lengths).map(|n| index.candidate_set(n)).collect();
         }
+        index
+    }
+
+    /// [`Index::candidates`] as a set (every word when the vocabulary is
+    /// too large for one).
+    pub fn candidate_set(&self, n: usize) -> WordSet {
+        if self.anchors.is_empty() {
+            return WordSet::all();
+        }
+        if let Some(set) = self.candidate_sets.get(n) {
+            return *set;
+        }
+        let mut set = WordSet::empty();
+        for i in self.candidates(n) {
+            set.insert(i);
+        }
+        set
+    }
+
+    /// The words a cell whose first characters are `first` (up to three
+    /// are looked at) may align with: a superset of those
+    /// [`super::fuzzy::anchored`] keeps. Every word when the vocabulary is
+    /// too large to index.
+    pub fn anchored_words(&self, first: &[char]) -> WordSet {
+        if self.anchors.is_empty() {
+            return WordSet::all();
+        }
+        let mut set = WordSet::empty();
+        for c in first.iter().take(3) {
+            if let Some(s) = self.anchors.get(c) {
+                set.union(s);
+            }
+        }
+        set
     }
 
     /// False when no word starts with `first`.

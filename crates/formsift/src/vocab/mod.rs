@@ -243,7 +243,13 @@ impl Vocabulary {
         let ends_word = |k: usize| chars.get(k).is_none_or(|&(_, c)| !is_han(c));
         let viable = self.viable_spans(n, |k| chars[k - 1].1, ends_word)?;
         let span = |k: usize| (0..k, chars.get(k).map_or(key.len(), |&(b, _)| b));
-        self.best_fuzzy(chars, &viable[..=n], span)
+        // Every span starts where the key does: one anchor set for all.
+        let mut first = ['\0'; 3];
+        for (f, &(_, c)) in first.iter_mut().zip(chars) {
+            *f = c;
+        }
+        let anchors = self.index.anchored_words(&first[..n.min(3)]);
+        self.best_fuzzy(chars, &viable[..=n], anchors, span)
     }
 
     /// `viable[k]` (k in 1..=n): a span of `k` characters, its k-th from
@@ -284,7 +290,8 @@ impl Vocabulary {
         chars.reverse();
         let chars = &*chars;
         let viable = self.viable_spans(n, |k| chars[n - k].1, |_| true)?;
-        self.best_fuzzy(chars, &viable[..=n], |k| (n - k..n, chars[n - k].0))
+        let all = index::WordSet::all();
+        self.best_fuzzy(chars, &viable[..=n], all, |k| (n - k..n, chars[n - k].0))
     }
 
     /// The best unique whole-word fuzzy match among spans of `chars`: for
@@ -295,6 +302,7 @@ impl Vocabulary {
         &self,
         chars: &[(usize, char)],
         viable: &[bool],
+        candidates: index::WordSet,
         span: impl Fn(usize) -> (Range<usize>, usize),
     ) -> Option<(WordMatch, usize)> {
         // masks[k]: the characters of chars[..k]. `masks[end] & !masks[start]`
@@ -308,7 +316,8 @@ impl Vocabulary {
         let mut best: Option<(WordMatch, usize)> = None;
         let mut tied = false;
         let mut text = ['\0'; FUZZY_SPAN_CAP];
-        for (i, w) in self.words.iter().enumerate() {
+        for i in candidates.iter(self.words.len()) {
+            let w = &self.words[i];
             let m = w.chars.len();
             if m < 4 {
                 continue;

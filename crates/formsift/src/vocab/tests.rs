@@ -316,3 +316,34 @@ fn fuzzy_word_searches_equal_scoring_every_span() {
     }
     assert!(found > 200, "{found}");
 }
+
+/// The anchor index keeps every word [`fuzzy::anchored`] keeps, for cells
+/// starting with any three characters of the vocabulary (and look-alikes
+/// and strangers); its sets list their members in ascending order.
+#[test]
+fn anchor_sets_hold_every_anchored_word() {
+    let t = Template::builtin();
+    for set in [&t.labels, &t.indicators.level1, &t.indicators.level2] {
+        let mut alphabet: Vec<char> = set.chars().collect();
+        alphabet.extend(set.chars().flat_map(|c| set.glyphs.near_of(c)).take(200));
+        alphabet.extend(['某', 'x', '1', '口']);
+        alphabet.sort();
+        alphabet.dedup();
+        let mut rng = crate::Xorshift(0x9e37_79b9_7f4a_7c15u64);
+        for _ in 0..4000 {
+            let seed = rng.next();
+            let pick = |k: u32| alphabet[((seed >> k) as usize) % alphabet.len()];
+            let len = 1 + (seed % 10) as usize;
+            let cell: Vec<char> = (0..len).map(|k| pick(8 * (k as u32 % 7))).collect();
+            let anchors = set.index.anchored_words(&cell[..len.min(3)]);
+            let members: Vec<usize> = anchors.iter(set.len()).collect();
+            assert!(members.windows(2).all(|w| w[0] < w[1]));
+            for (i, w) in set.iter().enumerate() {
+                if fuzzy::anchored(&cell, &w.chars, &set.glyphs) {
+                    assert!(anchors.contains(i), "{cell:?} vs {}", w.key);
+                    assert!(members.contains(&i));
+                }
+            }
+        }
+    }
+}
