@@ -126,6 +126,7 @@ impl WordSet {
         }
     }
 
+    #[cfg(test)]
     pub fn contains(&self, i: usize) -> bool {
         self.all || (self.bits.get(i / 64)).is_some_and(|b| b & (1 << (i % 64)) != 0)
     }
