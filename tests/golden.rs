@@ -347,7 +347,7 @@ fn removed_form_is_reported_with_its_name() {
     assert_eq!(
         &lines[..2],
         &[
-            "missing    samples/bazhong-2019-perf-targets.md form 6 (市政府网站集约化平台内容保障服务外包): form in golden, no longer extracted (confidence 0.945)",
+            "missing    samples/bazhong-2019-perf-targets.md form 6 (市政府网站集约化平台内容保障服务外包): form in golden, no longer extracted (confidence 0.944)",
             "           if intended, run: formsift golden bless --only samples/bazhong-2019-perf-targets.md",
         ]
     );
@@ -366,7 +366,7 @@ fn added_form_is_reported_with_its_name() {
     let text = stdout(&out);
     assert_eq!(
         text.lines().next().unwrap(),
-        "new        samples/bazhong-2019-perf-targets.md form 5 (市政府网站集约化平台内容保障服务外包): form not in golden (confidence 0.945)"
+        "new        samples/bazhong-2019-perf-targets.md form 5 (市政府网站集约化平台内容保障服务外包): form not in golden (confidence 0.944)"
     );
     assert!(text.contains(" 0 changed, 1 new, 0 missing,"), "{text}");
 }
