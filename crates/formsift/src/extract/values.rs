@@ -256,8 +256,9 @@ fn split_unmarked(items: Vec<BoxItem>, options: &Vocabulary) -> Vec<BoxItem> {
 }
 
 /// Byte offsets in `key` where an option is printed whole, left to right,
-/// not overlapping (the first at 0 when the text starts with anything
-/// else).
+/// not overlapping. What comes before the first is an option of its own
+/// when it reads as one with confusions (`新增项日` before `延续项目`),
+/// else it belongs to the first (the first starts at 0).
 fn option_starts(key: &str, options: &Vocabulary) -> Vec<usize> {
     let mut starts = Vec::new();
     let mut at = 0;
@@ -271,7 +272,13 @@ fn option_starts(key: &str, options: &Vocabulary) -> Vec<usize> {
         }
     }
     if let Some(first) = starts.first_mut() {
-        *first = 0;
+        let head = &key[..*first];
+        let confused = matches!(options.option(head), OptionMatch::Repaired(_));
+        if confused && head.chars().count() >= 2 {
+            starts.insert(0, 0);
+        } else {
+            *first = 0;
+        }
     }
     starts
 }
@@ -388,13 +395,12 @@ impl Ticks {
                 }
                 p
             }
+            // Every box read empty (a tick read as an empty box?), or boxes
+            // before text that is no option: blank, for review.
             (0, []) if any_box && self.warnings.is_empty() => {
                 let mut p = Parsed::blank();
-                if self.empty > 0 {
-                    // Every box read empty: a tick read as an empty box?
-                    p.ambiguous = true;
-                    p.warnings.push(unreadable(field, unread));
-                }
+                p.ambiguous = true;
+                p.warnings.push(unreadable(field, unread));
                 p
             }
             (0, _) if unread.is_empty() => Parsed::unparsed(field, text, "a ticked option"),
@@ -516,6 +522,17 @@ mod tests {
             (p.value, p.ambiguous),
             (Value::Text("延续项目".into()), true)
         );
+        // The option after the empty box printed with a confusion (目 read
+        // 日), the tick before the next one dropped: still inferred.
+        let p = parse(ty, "口新增项日延续项目", &t);
+        assert_eq!(
+            (p.value, p.ambiguous),
+            (Value::Text("延续项目".into()), false)
+        );
+        // A box before text that is no option, nothing ticked: no
+        // confident blank.
+        let p = parse(ty, "口新增某某延续项目", &t);
+        assert!(p.ambiguous, "{:?}", p.value);
         // 口 inside a word is no box.
         let p = parse(field(&t, "declaring_unit"), "人口和计划生育委员会", &t);
         assert_eq!(p.value, Value::Text("人口和计划生育委员会".into()));
