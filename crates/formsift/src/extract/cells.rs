@@ -110,18 +110,18 @@ pub fn classify_key(text: &str, full_key: &str, template: &Template) -> CellClas
     CellClass::Value
 }
 
-/// What follows a label in its own cell, without the colon and without a
+/// What follows a label in its own cell, without the colon, without a
 /// bracketed qualifier such as `（20**年—20**年）` or `（万元）` that belongs
-/// to the label.
+/// to the label, and without the ruling between them read as `|`.
 pub fn strip_label_tail(rest: &str) -> &str {
-    let mut r = rest.trim_start();
+    let mut r = crate::text::normalize::trim_rule_marks(rest);
     if let Some(q) = bracketed_prefix(r) {
         let after = r[q..].trim_start();
         if after.is_empty() || after.starts_with([':', '：']) {
             r = after;
         }
     }
-    r.trim_start_matches([':', '：']).trim()
+    crate::text::normalize::trim_rule_marks(r.trim_start_matches([':', '：']))
 }
 
 /// Byte length of a leading `(...)` / `（...）` group, if `s` starts with one.

@@ -76,7 +76,15 @@ impl Cell {
             static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         let (buf, split) = SCRATCH.with_borrow_mut(|text| {
-            let folds_to_itself = crate::text::normalize::clean_into(raw, text);
+            let mut folds_to_itself = crate::text::normalize::clean_into(raw, text);
+            if crate::text::normalize::may_have_rule_marks(text) {
+                let trimmed = crate::text::normalize::trim_rule_marks(text);
+                // A cell of nothing but a mark (a pipe table's `\|`) keeps it.
+                if trimmed.len() != text.len() && !trimmed.is_empty() {
+                    *text = trimmed.to_string();
+                    folds_to_itself = false;
+                }
+            }
             if text.is_empty() {
                 return None;
             }

@@ -468,6 +468,46 @@ fn folded_len(c: char) -> usize {
         .sum()
 }
 
+/// Characters OCR engines print for the vertical ruling of a table cell.
+const RULE_MARKS: [char; 3] = ['|', '｜', '丨'];
+const QUOTES: [char; 6] = ['“', '”', '"', '‘', '’', '\''];
+
+/// `text` without the cell ruling an OCR engine read at its edges (`|`,
+/// `｜`, `丨`, and a stray quote mark right next to one: Tesseract's
+/// `“|医疗保障局本级`). A rule mark inside the text stays.
+pub fn trim_rule_marks(text: &str) -> &str {
+    let edge = |c: char| c.is_whitespace() || RULE_MARKS.contains(&c);
+    let mut t = text;
+    loop {
+        let before = t.len();
+        t = t.trim_start_matches(edge);
+        let mut chars = t.chars();
+        if let (Some(q), Some(r)) = (chars.next(), chars.next()) {
+            if QUOTES.contains(&q) && RULE_MARKS.contains(&r) {
+                t = &t[q.len_utf8()..];
+            }
+        }
+        t = t.trim_end_matches(edge);
+        let mut back = t.chars().rev();
+        if let (Some(q), Some(r)) = (back.next(), back.next()) {
+            if QUOTES.contains(&q) && RULE_MARKS.contains(&r) {
+                t = &t[..t.len() - q.len_utf8()];
+            }
+        }
+        if t.len() == before {
+            return t;
+        }
+    }
+}
+
+/// True when `text` may start or end with a rule mark or a quote: the
+/// cheap test before [`trim_rule_marks`].
+pub fn may_have_rule_marks(text: &str) -> bool {
+    let marked =
+        |c: Option<char>| c.is_some_and(|c| RULE_MARKS.contains(&c) || QUOTES.contains(&c));
+    marked(text.chars().next()) || marked(text.chars().next_back())
+}
+
 /// The folded key alone, without the map back (cheaper: most callers only
 /// compare keys). Runs of bytes that fold to themselves (ASCII other than
 /// capitals and spaces, the ideographs U+4000–U+9FFF) are copied whole.
@@ -724,6 +764,26 @@ mod tests {
         assert_eq!(f.key, "其中:财政拨款8万元");
         let at = f.key.find('8').unwrap();
         assert_eq!(f.clean_from(c, at), "8 万元");
+    }
+
+    #[test]
+    fn cell_ruling_read_as_marks_is_trimmed() {
+        for (read, want) in [
+            ("“|医疗保障局本级", "医疗保障局本级"),
+            ("|统计局本级", "统计局本级"),
+            ("群众满意|", "群众满意"),
+            ("丨 说题整改率 ｜", "说题整改率"),
+            ("|", ""),
+            // Quotes and bars that belong to the text stay.
+            ("“十四五”规划", "“十四五”规划"),
+            ("为“十四五”", "为“十四五”"),
+            ("a|b", "a|b"),
+        ] {
+            assert_eq!(trim_rule_marks(read), want, "{read}");
+            if read != want {
+                assert!(may_have_rule_marks(read), "{read}");
+            }
+        }
     }
 
     #[test]
