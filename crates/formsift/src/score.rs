@@ -707,7 +707,7 @@ mod tests {
     }
 
     /// On a form whose labels needed many edits, a person's name (misread
-    /// risk 4 in the built-in template) loses more confidence than a unit
+    /// risk 6 in the built-in template) loses more confidence than a unit
     /// name of the same length, a one-character name is suspect, and an
     /// optional field not found is no longer taken as surely absent; on a
     /// clean form all three stay high.
