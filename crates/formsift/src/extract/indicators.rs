@@ -8,7 +8,7 @@
 //! a lone row belongs to), and a row whose position points at a horizon the
 //! form does not use is moved to one it does, with a `column_shift` repair.
 
-use super::centred;
+use super::{centred, numbered};
 use super::{Consumed, PerCell};
 use crate::record::{Indicator, Repair, RepairKind};
 use crate::table::{Cell, Grid, Row};
@@ -207,6 +207,7 @@ pub fn extract(
         cur_l2: vec![None; header.horizon_cols.len()],
         labels: Vec::new(),
         carried: Vec::new(),
+        numbered: Vec::new(),
         group_n: vec![0; header.horizon_cols.len()],
         out: Vec::with_capacity(2 * rows.len()),
     };
@@ -215,6 +216,7 @@ pub fn extract(
     }
     if reader.lines_are_rows {
         reader.recentre();
+        reader.regroup_numbered();
     }
     (reader.out, Some(header))
 }
@@ -274,6 +276,9 @@ struct Reader<'a> {
     /// [`centred`].
     labels: Vec<centred::LabelMark>,
     carried: Vec<(usize, centred::CarriedRow)>,
+    /// Per indicator in `out`: its name was printed with a list number
+    /// (space-aligned text only, for [`numbered`]).
+    numbered: Vec<bool>,
     /// Indicators read so far in each half's current level-2 group. A form
     /// fills a group from its level-2 row down, so a continuation row (no
     /// level-2 cell) cannot open a half whose group is still empty.
@@ -411,6 +416,13 @@ impl Reader<'_> {
         self.group_n[h] += 1;
         let (level3, value, extra) = name_and_value(seg, self.header, h);
         repairs.extend(extra);
+        if self.lines_are_rows {
+            let first_numbered = seg
+                .texts
+                .first()
+                .is_some_and(|c| enumerator_len(c.key()) > 0);
+            self.numbered.push(level3.is_some() && first_numbered);
+        }
         if self.lines_are_rows && seg.level2.is_none() {
             let row = centred::CarriedRow {
                 half: h,
@@ -458,6 +470,63 @@ impl Reader<'_> {
             out.repairs
                 .push(Repair::new(RepairKind::InferredFromContext));
         }
+    }
+
+    /// Joins the rows of numbered indicators wrapped over several lines
+    /// ([`numbered`]): each numbered name with the unnumbered name pieces
+    /// under it and the value pieces centred on it. Pieces no indicator
+    /// takes stay as they were read.
+    fn regroup_numbered(&mut self) {
+        let horizons = &self.header.horizon_names;
+        let pieces: Vec<numbered::Piece> = (self.out.iter().zip(&self.numbered))
+            .map(|(ind, &numbered)| numbered::Piece {
+                half: horizons.iter().position(|h| *h == ind.horizon).unwrap_or(0),
+                line: ind.line,
+                numbered,
+                has_name: ind.level3.is_some(),
+                has_value: ind.value.is_some(),
+            })
+            .collect();
+        let groups = numbered::regroup(&pieces);
+        if groups.is_empty() {
+            return;
+        }
+        let n = self.out.len();
+        let (mut name_taken, mut value_taken) = (vec![false; n], vec![false; n]);
+        let mut rebuilt: Vec<(usize, Indicator)> = Vec::with_capacity(n);
+        let join = |parts: &[usize], get: &dyn Fn(&Indicator) -> Option<&str>| {
+            let texts: Vec<&str> = parts.iter().filter_map(|&i| get(&self.out[i])).collect();
+            (!texts.is_empty()).then(|| texts.concat())
+        };
+        for g in &groups {
+            let mut ind = self.out[g.anchor].clone();
+            ind.level3 = join(&g.names, &|i| i.level3.as_deref());
+            ind.value = join(&g.values, &|i| i.value.as_deref());
+            if g.names.len() > 1 || g.values.iter().any(|&v| v != g.anchor) {
+                ind.repairs.push(Repair::new(RepairKind::CellSplitMerged));
+            }
+            g.names.iter().for_each(|&i| name_taken[i] = true);
+            g.values.iter().for_each(|&i| value_taken[i] = true);
+            rebuilt.push((g.anchor, ind));
+        }
+        let anchors: Vec<usize> = groups.iter().map(|g| g.anchor).collect();
+        for (i, ind) in self.out.iter().enumerate() {
+            let name_left = ind.level3.is_some() && !name_taken[i];
+            let value_left = ind.value.is_some() && !value_taken[i];
+            if anchors.contains(&i) || !(name_left || value_left) {
+                continue;
+            }
+            let mut rest = ind.clone();
+            if !name_left {
+                rest.level3 = None;
+            }
+            if !value_left {
+                rest.value = None;
+            }
+            rebuilt.push((i, rest));
+        }
+        rebuilt.sort_by_key(|r| r.0);
+        self.out = rebuilt.into_iter().map(|r| r.1).collect();
     }
 
     /// The segment's level 2: printed, or carried down from the rows above

@@ -14,6 +14,7 @@
 pub mod cells;
 mod centred;
 pub mod indicators;
+mod numbered;
 mod truncation;
 pub mod values;
 
