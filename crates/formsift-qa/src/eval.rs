@@ -586,10 +586,6 @@ fn calibration(items: &[(f64, bool, Kind)], r: &mut Report) {
     r.brier = round6(if items.is_empty() { 0.0 } else { brier / n });
 }
 
-/// Label error rates at which a form's indicators change calibration band
-/// (below the first: the clean table). Clean print reads below 1%.
-pub const NOISE_BANDS: [f64; 1] = [0.01];
-
 /// Refits the calibration table: every document a gold file names (by its
 /// `source.path`, relative to the working directory) is extracted with raw
 /// scores, compared with the gold, and a step table is fitted per kind
@@ -612,44 +608,22 @@ pub fn refit(
         .collect();
     docs.sort();
     docs.dedup();
-    // Each form's noise band, from its labels' error rate.
-    let band_of = |e: f64| NOISE_BANDS.iter().filter(|&&from| e >= from).count();
     let mut pred = Vec::new();
-    let mut bands: HashMap<(String, u64), usize> = HashMap::new();
     for d in &docs {
         for rec in raw.extract_file(d)? {
-            let band = band_of(rec.label_error_rate());
             let line = rec.to_json_line();
-            for p in parse_jsonl(&line, Path::new(d))? {
-                bands.insert(p.key.clone(), band);
-                pred.push(p);
-            }
+            pred.extend(parse_jsonl(&line, Path::new(d))?);
         }
     }
-    let rules = Rules::from_template(extractor.template());
-    let report = evaluate(&gold, &pred, &rules);
-    let pick = |items: &[(f64, bool, Kind)], k: Kind| -> Vec<(f64, bool)> {
-        items
+    let report = evaluate(&gold, &pred, &Rules::from_template(extractor.template()));
+    let pick = |k: Kind| -> Vec<(f64, bool)> {
+        report
+            .items
             .iter()
             .filter(|i| i.2 == k)
             .map(|i| (i.0, i.1))
             .collect()
     };
-    // Indicators: one table per band, fitted on that band's forms (a gold
-    // form not extracted counts with the clean ones).
-    let indicators_in = |band: usize| {
-        let in_band = |key: &(String, u64)| bands.get(key).copied().unwrap_or(0) == band;
-        let g: Vec<Loaded> = gold.iter().filter(|g| in_band(&g.key)).cloned().collect();
-        let p: Vec<Loaded> = pred.iter().filter(|p| in_band(&p.key)).cloned().collect();
-        let items = evaluate(&g, &p, &rules).items;
-        formsift::fit_steps(&pick(&items, Kind::Indicator), prior_weight)
-    };
-    let noisy_indicators = (NOISE_BANDS.iter().enumerate())
-        .map(|(i, &from)| formsift::NoiseBand {
-            from,
-            steps: indicators_in(i + 1),
-        })
-        .collect();
     let cal = formsift::Calibration {
         about: format!(
             "Raw evidence score -> probability, fitted by `formsift calibrate` on {} ({} forms). Refit: see README, Calibration.",
@@ -661,9 +635,8 @@ pub fn refit(
             gold.len()
         ),
         prior_weight,
-        fields: formsift::fit_steps(&pick(&report.items, Kind::Field), prior_weight),
-        indicators: indicators_in(0),
-        noisy_indicators,
+        fields: formsift::fit_steps(&pick(Kind::Field), prior_weight),
+        indicators: formsift::fit_steps(&pick(Kind::Indicator), prior_weight),
     };
     Ok((cal, report))
 }

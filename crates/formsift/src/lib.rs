@@ -48,7 +48,7 @@ pub use ingest::{discover, encoding_for_label, walk_files, DEFAULT_MAX_FILE_SIZE
 pub use record::{
     FieldValue, Indicator, Record, Repair, RepairKind, Source, Unmapped, Value, Warning, SCHEMA,
 };
-pub use score::{fit_steps, Calibration, NoiseBand, ScoreKind, Step};
+pub use score::{fit_steps, Calibration, ScoreKind, Step};
 pub use template::Template;
 
 /// Test-only: a path under the repository root (the samples and corpus

@@ -296,13 +296,6 @@ pub struct Record {
 }
 
 impl Record {
-    /// The form's estimated OCR error rate from its labels
-    /// ([`OcrNoise::char_error_rate`]): what picks its indicators'
-    /// calibration band. Not written out.
-    pub fn label_error_rate(&self) -> f64 {
-        self.ocr.char_error_rate()
-    }
-
     pub fn field(&self, key: &str) -> Option<&FieldValue> {
         self.fields
             .iter()

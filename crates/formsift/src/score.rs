@@ -171,7 +171,7 @@ fn score_indicators(
     template: &Template,
     cal: &Calibration,
     model: &ScoreModel,
-    label_error: f64,
+    char_risk: f64,
 ) {
     let prefixes = &template.indicators.value_prefixes;
     for (i, ind) in record.indicators.iter_mut().enumerate() {
@@ -188,11 +188,11 @@ fn score_indicators(
             .filter_map(|t| t.as_deref())
             .map(printed)
             .sum();
-        let mut raw = raw_indicator(ind, model) * survives(label_error, chars);
+        let mut raw = raw_indicator(ind, model) * survives(char_risk, chars);
         if suspect.is_some() {
             raw *= model.ambiguous_factor;
         }
-        ind.confidence = cal.apply_at(ScoreKind::Indicator, raw, label_error);
+        ind.confidence = cal.apply(ScoreKind::Indicator, raw);
         if ind.position_only {
             ind.confidence = ind.confidence.min(model.position_only_cap);
         }
@@ -381,21 +381,6 @@ pub struct Calibration {
     pub fields: Vec<Step>,
     #[serde(default)]
     pub indicators: Vec<Step>,
-    /// Indicator tables for noisier forms, by the label error rate they
-    /// start at (ascending); a form below the first uses `indicators`. An
-    /// indicator's raw evidence says little about its row and half, which
-    /// a clean scan keeps and a noisy one loses: one table for both made
-    /// clean forms' indicators underconfident and noisy ones' overconfident.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub noisy_indicators: Vec<NoiseBand>,
-}
-
-/// The indicator calibration of forms whose labels show an error rate of
-/// `from` or more (up to the next band's).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NoiseBand {
-    pub from: f64,
-    pub steps: Vec<Step>,
 }
 
 /// Highest probability a fitted table gives: no evidence makes a value
@@ -425,19 +410,11 @@ impl Calibration {
         serde_json::from_str(text)
     }
 
-    /// Maps a raw score to a probability (an indicator: on a clean form).
+    /// Maps a raw score to a probability.
     pub fn apply(&self, kind: ScoreKind, raw: f64) -> f64 {
-        self.apply_at(kind, raw, 0.0)
-    }
-
-    /// Maps a raw score to a probability; an indicator's with the table of
-    /// the noise band `label_error` (the form's) falls in.
-    pub fn apply_at(&self, kind: ScoreKind, raw: f64, label_error: f64) -> f64 {
-        let band = (self.noisy_indicators.iter()).rfind(|b| label_error >= b.from);
-        let steps = match (kind, band) {
-            (ScoreKind::Field, _) => &self.fields,
-            (ScoreKind::Indicator, Some(b)) => &b.steps,
-            (ScoreKind::Indicator, None) => &self.indicators,
+        let steps = match kind {
+            ScoreKind::Field => &self.fields,
+            ScoreKind::Indicator => &self.indicators,
         };
         let Some(first) = steps.first() else {
             return raw;
@@ -812,44 +789,11 @@ mod tests {
         assert!(fit_steps(&[], 2.0).is_empty());
     }
 
-    /// An indicator is read with its form's noise band; a field, and an
-    /// indicator of a form below the first band, with the main tables.
-    #[test]
-    fn indicators_use_their_noise_band() {
-        let step = |p: f64| Step {
-            from: 0.0,
-            p,
-            n: 1,
-            right: 1,
-        };
-        let cal = Calibration {
-            fields: vec![step(0.9)],
-            indicators: vec![step(0.95)],
-            noisy_indicators: vec![
-                NoiseBand {
-                    from: 0.01,
-                    steps: vec![step(0.6)],
-                },
-                NoiseBand {
-                    from: 0.04,
-                    steps: vec![step(0.2)],
-                },
-            ],
-            ..Calibration::default()
-        };
-        let ind = |e: f64| cal.apply_at(ScoreKind::Indicator, 1.0, e);
-        assert_eq!((ind(0.0), ind(0.009), ind(0.01)), (0.95, 0.95, 0.6));
-        assert_eq!((ind(0.039), ind(0.2)), (0.6, 0.2));
-        assert_eq!(cal.apply_at(ScoreKind::Field, 1.0, 0.2), 0.9);
-    }
-
     #[test]
     fn builtin_table_parses_and_is_monotone() {
         let cal = Calibration::builtin();
         assert!(!cal.fields.is_empty() && !cal.indicators.is_empty());
-        assert!(!cal.noisy_indicators.is_empty());
-        let noisy = cal.noisy_indicators.iter().map(|b| &b.steps);
-        for steps in [&cal.fields, &cal.indicators].into_iter().chain(noisy) {
+        for steps in [&cal.fields, &cal.indicators] {
             assert_eq!(steps[0].from, 0.0);
             for w in steps.windows(2) {
                 assert!(w[0].from < w[1].from && w[0].p < w[1].p, "{w:?}");
