@@ -68,6 +68,7 @@ fn build(lines: &[Line<'_>], start: usize, skip: Option<usize>) -> Option<(Grid,
     }
     let bounds = boundaries(&rows);
     merge_wrapped(&mut rows);
+    join_straddling(&mut rows);
     let column_of = |pos: usize| bounds.partition_point(|&b| b <= pos).saturating_sub(1);
     let mut grid = Grid {
         format: Format::Text,
@@ -273,6 +274,60 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
         }
         if let Some(b) = band {
             join_band(rows, b, i);
+        }
+    }
+}
+
+/// Joins a two-line cell printed around the row it belongs to: a box dump
+/// centres a cell's lines on its row, so a value of two lines beside a
+/// one-line label comes out as a lone line above the row and a lone line
+/// below it, both in a gap of the row (`自然资源和规划局机关` /
+/// `预算单位及代码 … 实施单位及责任人 …` / `131008`). The two lines become
+/// one piece of the upper line, and the row's own pieces join that line.
+fn join_straddling(rows: &mut [BlockLine<'_>]) {
+    let padded = (rows.iter())
+        .filter(|r| r.pieces.last().is_some_and(|p| r.width > p.end + 1))
+        .count();
+    if 2 * padded > rows.len() {
+        return;
+    }
+    let alive = |r: &BlockLine<'_>| -> Vec<usize> {
+        (0..r.pieces.len())
+            .filter(|&k| !r.pieces[k].merged() && r.pieces[k].moved_to.is_none())
+            .collect()
+    };
+    for i in 1..rows.len().saturating_sub(1) {
+        let (up, mid, down) = (alive(&rows[i - 1]), alive(&rows[i]), alive(&rows[i + 1]));
+        let ([a], [b]) = (up.as_slice(), down.as_slice()) else {
+            continue;
+        };
+        if mid.len() < 2 {
+            continue;
+        }
+        let (pa, pb) = (&rows[i - 1].pieces[*a], &rows[i + 1].pieces[*b]);
+        let overlap = pa.end.min(pb.end).saturating_sub(pa.start.max(pb.start));
+        let narrower = (pa.end - pa.start).min(pb.end - pb.start);
+        let (lo, hi) = (pa.start.min(pb.start), pa.end.max(pb.end));
+        let in_gap = !(mid.iter()).any(|&k| {
+            let q = &rows[i].pieces[k];
+            q.start < hi && lo < q.end
+        });
+        let between = (mid.iter()).any(|&k| rows[i].pieces[k].end <= lo);
+        if 2 * overlap < narrower
+            || !in_gap
+            || !between
+            || !may_continue(&pb.text)
+            || pa.text.trim_end().ends_with([':', '：'])
+        {
+            continue;
+        }
+        let tail = pb.text.trim().to_string();
+        let (a, b) = (*a, *b);
+        let first = &mut rows[i - 1].pieces[a];
+        first.text = Cow::Owned(format!("{}{tail}", first.text));
+        rows[i + 1].pieces[b].merged_into = Some((i - 1, a));
+        for k in mid {
+            rows[i].pieces[k].moved_to = Some(i - 1);
         }
     }
 }
@@ -615,6 +670,34 @@ mod tests {
                 "212.3",
             ]
         );
+    }
+
+    /// A two-line value centred on its one-line label: its lines above and
+    /// below the row, in a gap of the row, are one cell of it.
+    #[test]
+    fn a_value_straddling_its_row_is_joined_into_it() {
+        let src = concat!(
+            "     项目名称    医保基金监管专项经费\n",
+            "                 自然资源和规划局机关\n",
+            "  预算单位及代码                     实施单位及责任人     罗娟晓\n",
+            "                 131008\n",
+            "    项目属性     新增项目             项目期限       一次性\n",
+        );
+        let lines = split_lines(src);
+        let (g, _) = build(&lines, 0, None).unwrap();
+        let rows: Vec<Vec<&str>> = (g.rows.iter())
+            .map(|r| r.cells.iter().map(|c| c.text()).collect())
+            .collect();
+        assert_eq!(
+            rows[1],
+            vec![
+                "预算单位及代码",
+                "自然资源和规划局机关131008",
+                "实施单位及责任人",
+                "罗娟晓"
+            ]
+        );
+        assert_eq!(rows.len(), 3);
     }
 
     /// One row per line: a cell that fills its width above another is
