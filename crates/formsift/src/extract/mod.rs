@@ -572,9 +572,14 @@ fn fields_from_grid(
                 Some(t) => (t.clone(), cell.line, r),
                 None => {
                     let layout = st.template.fields[fields[0]].layout;
+                    let rest = label_rest(cell.key(), &st.template.labels[m.word].key);
+                    let below = Below {
+                        in_section: &in_section,
+                        label_rest: rest,
+                    };
                     let taken = match layout {
                         Layout::Right => take_right(grid, classes, r, ci, consumed),
-                        Layout::Below => take_below(grid, classes, r, ci, &in_section, consumed),
+                        Layout::Below => take_below(grid, classes, r, ci, &below, consumed),
                     };
                     let (line, value_row) = taken
                         .first()
@@ -625,6 +630,43 @@ fn take_right<'g>(
     out
 }
 
+/// What a search below a label needs to know.
+struct Below<'a> {
+    /// Rows of the indicator table (no values there).
+    in_section: &'a dyn Fn(usize) -> bool,
+    /// The folded rest of a label printed cut short (`一般公` of
+    /// 一般公共预算收入 leaves `共预算收入`): a cell under it printing that
+    /// rest is the label's own next line, wrapped, not its value.
+    label_rest: Option<&'a str>,
+}
+
+/// The rest of `word` after the printed label `key` (its list number
+/// skipped) when the label was printed cut short.
+fn label_rest<'w>(key: &str, word: &'w str) -> Option<&'w str> {
+    let key = &key[crate::text::normalize::enumerator_len(key)..];
+    word.strip_prefix(key)
+        .filter(|r| !r.is_empty() && !key.is_empty())
+}
+
+/// Cells that continue a label cut short (`共预算收`, then `入`): consumed
+/// while they spell the rest of it.
+struct LabelWrap<'a> {
+    rest: Option<&'a str>,
+}
+
+impl LabelWrap<'_> {
+    /// True (and the rest shortened) when `key` goes on spelling the label.
+    fn continues(&mut self, key: &str) -> bool {
+        match self.rest {
+            Some(rest) if !key.is_empty() && rest.starts_with(key) => {
+                self.rest = Some(&rest[key.len()..]).filter(|r| !r.is_empty());
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Value cells below the label, within its columns, down to the next row
 /// that prints a label.
 fn take_below<'g>(
@@ -632,12 +674,16 @@ fn take_below<'g>(
     classes: &PerCell<CellClass>,
     r: usize,
     ci: usize,
-    in_section: &dyn Fn(usize) -> bool,
+    below: &Below<'_>,
     consumed: &mut Consumed,
 ) -> Vec<(usize, usize, &'g str)> {
+    let in_section = below.in_section;
+    let mut wrap = LabelWrap {
+        rest: below.label_rest,
+    };
     let label = &grid.rows[r].cells[ci];
     if let Some(x) = label.x {
-        return take_below_placed(grid, classes, r, x, in_section, consumed);
+        return take_below_placed(grid, classes, r, x, below, consumed);
     }
     // The last cell of a row whose trailing tabs were lost reaches to the
     // row's end: its span is unknown, not one column.
@@ -651,6 +697,9 @@ fn take_below<'g>(
         for (cj, c) in row.cells.iter().enumerate() {
             if c.col >= from && c.col < to && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
+                if out.is_empty() && wrap.continues(c.key()) {
+                    continue;
+                }
                 out.push((c.line, r2, c.text()));
             }
         }
@@ -669,9 +718,13 @@ fn take_below_placed<'g>(
     classes: &PerCell<CellClass>,
     r: usize,
     label_at: table::Place,
-    in_section: &dyn Fn(usize) -> bool,
+    below: &Below<'_>,
     consumed: &mut Consumed,
 ) -> Vec<(usize, usize, &'g str)> {
+    let in_section = below.in_section;
+    let mut wrap = LabelWrap {
+        rest: below.label_rest,
+    };
     // The cells a value may belong to: those of the label's row, and the
     // labels of the rows passed on the way down (labels of the same band,
     // centred on lines of their own).
@@ -696,6 +749,9 @@ fn take_below_placed<'g>(
             let mine = c.x.is_some_and(|p| owner(&heads, p) == Some(label_at));
             if mine && !row_classes[cj].is_label() && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
+                if out.is_empty() && wrap.continues(c.key()) {
+                    continue;
+                }
                 out.push((c.line, r2, c.text()));
             }
         }

@@ -446,3 +446,29 @@ fn a_lone_level2_placed_by_position_in_a_two_half_form_is_capped() {
     // The rows placed by their level-2 cells are not.
     assert!(!r.indicators[0].position_only);
 }
+
+/// A label cut short whose rest is printed on the line below (a wrapped
+/// header cell the rendering split into rows): the rest is the label's,
+/// the value is the number under it — in tab-flattened rows and in
+/// space-aligned text.
+#[test]
+fn the_rest_of_a_wrapped_label_below_it_is_not_its_value() {
+    let tsv = format!(
+        "{HEAD}项目资金来源\t合计\t1.一般公\t2.政府性基金预算收入\n\t\t共预算收入\t\n\t20\t20\t\n"
+    );
+    let text = format!(
+        "{HEAD}项目资金来源  合计  1.一般公      2.政府性基金预算收入\n\
+         \x20                   共预算收入\n\
+         \x20             20    20\n"
+    );
+    for doc in [tsv, text] {
+        let r = &run(&doc)[0];
+        assert_eq!(val(r, "sources_total"), &Value::Number(20.0), "{doc}");
+        assert_eq!(
+            val(r, "sources_general_budget"),
+            &Value::Number(20.0),
+            "{doc}"
+        );
+        assert_eq!(val(r, "sources_gov_fund"), &Value::Null, "{doc}");
+    }
+}
