@@ -462,10 +462,13 @@ fn wrapped_lines(rows: &[BlockLine<'_>], end: usize) -> Vec<bool> {
 }
 
 /// A piece starting with a digit under one ending in a word: a value
-/// below its label, not the label's next line.
+/// below its label, not the label's next line. A label is short: under a
+/// sentence (`…满意度稳定在` / `95%以上`) the number is its wrapped tail.
 fn number_under_word(upper: &str, lower: &str) -> bool {
+    const LABEL_CHARS: usize = 12;
     lower.trim_start().starts_with(|c: char| c.is_ascii_digit())
         && (upper.trim_end().chars().next_back()).is_some_and(|c| !c.is_ascii_digit())
+        && upper.trim().chars().count() <= LABEL_CHARS
 }
 
 /// True when piece `j` of line `li` fills its cell: its text reaches the
@@ -698,6 +701,32 @@ mod tests {
             ]
         );
         assert_eq!(rows.len(), 3);
+    }
+
+    /// A sentence wrapped before a number (`…稳定在` / `95%以上`) goes on;
+    /// a number under a short label is its value, a new row.
+    #[test]
+    fn a_number_under_a_sentence_continues_it() {
+        let src = concat!(
+            "总体目  分年度推进，逐步实现全域覆盖，满意度稳定在  全年完成培训任务，受益群众覆盖全部\n",
+            "  标    95%以上，三年内全面完成，群众获得感明显提升  乡镇\n",
+            "        完成\n",
+            "合计    一般公共\n",
+            "8       8\n",
+        );
+        let lines = split_lines(src);
+        let (g, _) = build(&lines, 0, None).unwrap();
+        let texts: Vec<&str> = (g.rows.iter())
+            .flat_map(|r| r.cells.iter().map(|c| c.text()))
+            .collect();
+        assert!(
+            texts.contains(&"分年度推进，逐步实现全域覆盖，满意度稳定在95%以上，三年内全面完成，群众获得感明显提升完成"),
+            "{texts:?}"
+        );
+        assert!(
+            texts.contains(&"8") && texts.contains(&"一般公共"),
+            "{texts:?}"
+        );
     }
 
     /// One row per line: a cell that fills its width above another is
