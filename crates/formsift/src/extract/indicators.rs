@@ -14,7 +14,7 @@ use crate::record::{Indicator, Repair, RepairKind};
 use crate::table::{Cell, Grid, Row};
 use crate::template::{HeaderRole, Indicators, Template};
 use crate::text::normalize::{enumerator_len, strip_enumerator};
-use crate::vocab::{MatchQuality, Vocabulary};
+use crate::vocab::{MatchQuality, Vocabulary, WordMatch};
 use std::sync::Arc;
 
 /// Column roles read from the indicator header row.
@@ -115,7 +115,15 @@ fn classify(cell: &Cell, header: &Header, ind: &Indicators) -> Kind {
         return Kind::Text;
     }
     let key = cell.key();
-    let [l1, l2] = Vocabulary::best_in_each(key, [&ind.level1, &ind.level2]);
+    // A level name printed exactly (most cells of the table that are not
+    // indicator text) is that name: the other vocabulary only counts if it
+    // has the name exactly too (成本指标), and no fuzzy search is needed.
+    let exact = [ind.level1.exact(key), ind.level2.exact(key)].map(|e| e.map(WordMatch::exact));
+    let [l1, l2] = if exact.iter().any(Option::is_some) {
+        exact
+    } else {
+        Vocabulary::best_in_each(key, [&ind.level1, &ind.level2])
+    };
     match (l1, l2) {
         (Some(a), Some(b)) => {
             // A name in both vocabularies (成本指标): its column decides.
