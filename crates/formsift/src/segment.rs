@@ -156,15 +156,22 @@ pub fn segment<'a>(lines: &[Line<'a>], template: &Template) -> Vec<Form<'a>> {
 }
 
 /// True when at least two table rows (of any rendering) start with a
-/// template label.
+/// template label: printed exactly, or a label of four characters or more
+/// printed with confusions (a heavy scan garbles the title and the labels
+/// alike: `预卫单信及代码`).
 fn looks_like_form(lines: &[Line<'_>], template: &Template) -> bool {
+    let is_label = |first: &&str| {
+        let key = fold_key(&clean(first));
+        template.labels.exact(&key).is_some()
+            || template.labels.best(&key).is_some_and(|m| {
+                m.quality == crate::vocab::MatchQuality::Confused
+                    && template.labels[m.word].chars.len() >= 4
+            })
+    };
     let hits = lines
         .iter()
         .flat_map(|l| first_cells(l.text))
-        .filter(|first| {
-            let key = fold_key(&clean(first));
-            template.labels.exact(&key).is_some()
-        })
+        .filter(is_label)
         .take(2)
         .count();
     hits >= 2
@@ -286,6 +293,18 @@ mod tests {
         let t = Template::builtin();
         let lines = split_lines("just some text\nand more\n");
         assert!(segment(&lines, &t).is_empty());
+    }
+
+    #[test]
+    fn untitled_table_with_garbled_labels_is_one_form() {
+        let t = Template::builtin();
+        // The title unreadable, the labels read with confusions.
+        let src = "洛阳市市级部门预算项上支出绩效目\n\t立项然据\t某局\n\t项目马性\t新增项目\n";
+        let lines = split_lines(src);
+        assert_eq!(segment(&lines, &t).len(), 1);
+        // Two cells that merely share characters with labels are no form.
+        let src = "\t预算\t1\n\t名称\t2\n";
+        assert!(segment(&split_lines(src), &t).is_empty());
     }
 
     #[test]

@@ -173,14 +173,27 @@ pub fn first_cells(line: &str) -> Vec<&str> {
 
 /// Text of the first `<td>`/`<th>` in `row` (`lower` is `row` lower-cased).
 fn first_html_cell<'a>(row: &'a str, lower: &str) -> Option<&'a str> {
-    let at = ["<td", "<th"].iter().filter_map(|t| lower.find(t)).min()?;
-    let start = at + lower[at..].find('>')? + 1;
-    let end = ["</t", "<td", "<th", "<tr"]
-        .iter()
-        .filter_map(|t| lower[start..].find(t))
-        .min()
-        .map_or(row.len(), |e| start + e);
-    row.get(start..end).map(str::trim)
+    // The first cell with text: as for tab-flattened rows, an empty cell
+    // before the label (a ruled margin column) is skipped.
+    let mut from = 0;
+    loop {
+        let at = from
+            + ["<td", "<th"]
+                .iter()
+                .filter_map(|t| lower[from..].find(t))
+                .min()?;
+        let start = at + lower[at..].find('>')? + 1;
+        let end = ["</t", "<td", "<th", "<tr"]
+            .iter()
+            .filter_map(|t| lower[start..].find(t))
+            .min()
+            .map_or(row.len(), |e| start + e);
+        let cell = row.get(start..end).map(str::trim)?;
+        if !cell.is_empty() || end >= row.len() {
+            return Some(cell);
+        }
+        from = end;
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +240,12 @@ mod tests {
             vec!["<b>a</b>"]
         );
         assert_eq!(first_cells("<tr><th>a<td>b"), vec!["a"]);
+        // An empty margin cell before the label is skipped, as in a tab row.
+        assert_eq!(
+            first_cells("<tr><td></td><td colspan=2>a</td><td>b"),
+            vec!["a"]
+        );
+        assert!(first_cells("<tr><td></td><td> </td></tr>").is_empty());
         assert_eq!(
             first_cells("<table><tr><td>a</td><td>b</td></tr><tr><td>c<td>d</table>"),
             vec!["a", "c"]
