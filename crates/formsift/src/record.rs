@@ -69,10 +69,13 @@ pub enum RepairKind {
     DigitConfusion,
     /// The value was not printed and was inferred from its context.
     InferredFromContext,
+    /// A sign before a number read as another character (`三95%`) was
+    /// given back from the template's `prefix_readings`.
+    SymbolConfusion,
 }
 
 impl RepairKind {
-    pub const ALL: [RepairKind; 7] = [
+    pub const ALL: [RepairKind; 8] = [
         RepairKind::LabelTruncated,
         RepairKind::LabelOcrConfusion,
         RepairKind::ColumnShift,
@@ -80,6 +83,7 @@ impl RepairKind {
         RepairKind::ValueSplit,
         RepairKind::DigitConfusion,
         RepairKind::InferredFromContext,
+        RepairKind::SymbolConfusion,
     ];
 
     /// The name written to the record (as serde writes it).
@@ -92,6 +96,7 @@ impl RepairKind {
             RepairKind::ValueSplit => "value_split",
             RepairKind::DigitConfusion => "digit_confusion",
             RepairKind::InferredFromContext => "inferred_from_context",
+            RepairKind::SymbolConfusion => "symbol_confusion",
         }
     }
 }

@@ -99,6 +99,7 @@ impl ScoreModel {
             RepairKind::ValueSplit => 0.02,
             RepairKind::DigitConfusion => 0.15,
             RepairKind::InferredFromContext => 0.05,
+            RepairKind::SymbolConfusion => 0.15,
         }
     }
 }
@@ -310,6 +311,15 @@ fn indicator_suspect(ind: &Indicator, prefixes: &[String]) -> Option<String> {
         if d.is_ascii_digit() && crate::text::normalize::is_ideograph(c) {
             return Some(format!("`{d}` glued to the name (an enumerator misread?)"));
         }
+    }
+    if ind
+        .repairs
+        .iter()
+        .any(|r| r.kind == RepairKind::SymbolConfusion)
+    {
+        return Some(
+            "the sign before the number was read as another character and given back".into(),
+        );
     }
     if percent_over_100(value) {
         return Some("a share over 100% (`%` misread as `9%`?)".into());

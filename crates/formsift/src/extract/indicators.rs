@@ -424,6 +424,7 @@ impl Reader<'_> {
         self.group_n[h] += 1;
         let (level3, value, extra) = name_and_value(seg, self.header, h);
         repairs.extend(extra);
+        let value = value.map(|v| restore_sign(v, &self.ind.prefix_readings, &mut repairs));
         if self.lines_are_rows {
             let first_numbered = seg
                 .texts
@@ -772,6 +773,31 @@ fn label_repairs(q: MatchQuality, from: &str, to: &str) -> Vec<Repair> {
         .collect()
 }
 
+/// `value` with the sign before its number given back when the OCR read it
+/// as another character the template lists for it (`三95%` → `≥95%`),
+/// recorded as a `symbol_confusion` repair.
+fn restore_sign(value: String, readings: &[(char, String)], repairs: &mut Vec<Repair>) -> String {
+    let mut chars = value.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return value;
+    };
+    let rest = chars.as_str();
+    let number_next = rest.trim_start().starts_with(|c: char| c.is_ascii_digit());
+    let at = readings.binary_search_by(|(c, _)| c.cmp(&first));
+    match at {
+        Ok(i) if number_next => {
+            let sign = &readings[i].1;
+            repairs.push(Repair::change(
+                RepairKind::SymbolConfusion,
+                &first.to_string(),
+                sign,
+            ));
+            [sign.as_str(), rest.trim_start()].concat()
+        }
+        _ => value,
+    }
+}
+
 /// Level-3 name and value from a segment's text cells.
 fn name_and_value(
     seg: &Segment,
@@ -811,5 +837,37 @@ fn name_and_value(
                 vec![Repair::new(RepairKind::CellSplitMerged)],
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sign read as a character the template lists for it comes back,
+    /// with a repair; anything else stays as printed.
+    #[test]
+    fn signs_read_as_characters_are_given_back() {
+        // Sorted by character, as the template compiles them.
+        let readings = vec![('么', "≤".to_string()), ('之', "≥".to_string())];
+        let mut repairs = Vec::new();
+        assert_eq!(
+            restore_sign("之95%".into(), &readings, &mut repairs),
+            "≥95%"
+        );
+        assert_eq!(
+            restore_sign("么 0.5‰".into(), &readings, &mut repairs),
+            "≤0.5‰"
+        );
+        assert_eq!(repairs.len(), 2);
+        assert_eq!(repairs[0].kind, RepairKind::SymbolConfusion);
+        assert_eq!(repairs[0].from.as_deref(), Some("之"));
+        assert_eq!(repairs[0].to.as_deref(), Some("≥"));
+        // Not before a number, or not a listed reading: unchanged.
+        let mut none = Vec::new();
+        for v in ["之后完成", "达95%", "95%", ""] {
+            assert_eq!(restore_sign(v.into(), &readings, &mut none), v);
+        }
+        assert!(none.is_empty());
     }
 }

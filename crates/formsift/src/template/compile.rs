@@ -246,7 +246,34 @@ fn compile_indicators(ind: &IndicatorSpec, keys: &[&str]) -> Result<Indicators, 
         value_prefixes: (ind.value_prefixes.iter())
             .map(|p| crate::text::normalize::fold_key(p))
             .collect(),
+        prefix_readings: prefix_readings(ind)?,
     })
+}
+
+/// `prefix_readings` as (character read, sign), sorted: each reading one
+/// character, each sign one of `value_prefixes`.
+fn prefix_readings(ind: &IndicatorSpec) -> Result<Vec<(char, String)>, String> {
+    let mut out = Vec::new();
+    for (sign, readings) in &ind.prefix_readings {
+        if !ind.value_prefixes.contains(sign) {
+            return Err(format!(
+                "indicators.prefix_readings: `{sign}` is not one of value_prefixes"
+            ));
+        }
+        for r in readings {
+            let mut chars = r.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => out.push((c, sign.clone())),
+                _ => {
+                    return Err(format!(
+                        "indicators.prefix_readings.{sign}: `{r}` is not one character"
+                    ))
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// `horizon_evidence`, sorted by horizon, each naming a known horizon and

@@ -183,6 +183,11 @@ pub struct Indicators {
     /// `不低于`), folded. Anything else there is a misread sign (`之95%`
     /// for `≥95%`): the value goes to review. Empty: no check.
     pub value_prefixes: Vec<String>,
+    /// (character read, sign printed): what OCR engines print for a sign
+    /// before a number (`三95%` for `≥95%`). A value starting with one of
+    /// these single characters right before its number gets the sign back,
+    /// with a `symbol_confusion` repair, and goes to review.
+    pub prefix_readings: Vec<(char, String)>,
 }
 
 impl Indicators {
@@ -394,5 +399,15 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("misread_risk"), "{e}");
+        let ind = |readings: &str| {
+            format!(
+                "id='a'\nname='b'\n[[field]]\nkey='k'\ntype='text'\nlabels=['x']\n\
+                 [indicators]\nvalue_prefixes=['≥']\nprefix_readings={readings}\n"
+            )
+        };
+        let e = Template::from_toml(&ind("{ '≤' = ['么'] }"), p).unwrap_err();
+        assert!(e.to_string().contains("not one of value_prefixes"), "{e}");
+        let e = Template::from_toml(&ind("{ '≥' = ['之之'] }"), p).unwrap_err();
+        assert!(e.to_string().contains("not one character"), "{e}");
     }
 }

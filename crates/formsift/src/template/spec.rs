@@ -79,6 +79,8 @@ pub(super) struct IndicatorSpec {
     #[serde(default)]
     pub(super) value_prefixes: Vec<String>,
     #[serde(default)]
+    pub(super) prefix_readings: HashMap<String, Vec<String>>,
+    #[serde(default)]
     pub(super) level1: Vec<Level1Spec>,
 }
 
