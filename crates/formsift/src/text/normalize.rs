@@ -582,6 +582,24 @@ fn fold_char(c: char) -> char {
     }
 }
 
+/// Characters OCR engines print for the digit 1 of a list number.
+const ONE_READINGS: [char; 4] = ['工', 'l', 'i', '|'];
+
+/// Length in bytes of a leading `1.` / `1、` as OCR engines misprint it
+/// (Tesseract reads `1.` as `工.`) in a folded key, 0 when there is none.
+/// Kept apart from [`enumerator_len`]: a label read this way is a misread
+/// label, which the noise estimate must see.
+fn misread_enumerator_len(key: &str) -> usize {
+    let Some(first) = key.chars().next().filter(|c| ONE_READINGS.contains(c)) else {
+        return 0;
+    };
+    let n = first.len_utf8();
+    match key[n..].chars().next() {
+        Some(c @ ('.' | '、')) => n + c.len_utf8(),
+        _ => 0,
+    }
+}
+
 /// Length in bytes of a leading list number (`1.`, `2、`, `(3)`, `一、`) in
 /// a folded key, 0 when there is none.
 pub fn enumerator_len(key: &str) -> usize {
@@ -631,11 +649,15 @@ pub fn strip_enumerator(clean: &str) -> &str {
     if clean
         .chars()
         .next()
-        .is_some_and(|c| is_ideograph(c) && !is_cn_numeral(c))
+        .is_some_and(|c| is_ideograph(c) && !is_cn_numeral(c) && !ONE_READINGS.contains(&c))
     {
         return clean;
     }
-    let n = enumerator_len(&fold_key(clean));
+    let key = fold_key(clean);
+    let n = match enumerator_len(&key) {
+        0 => misread_enumerator_len(&key),
+        n => n,
+    };
     if n == 0 {
         return clean;
     }
@@ -916,5 +938,10 @@ mod tests {
         assert_eq!(strip_enumerator("一、总则"), "总则");
         assert_eq!(strip_enumerator("10.92万元"), "10.92万元");
         assert_eq!(strip_enumerator("24小时"), "24小时");
+        // 1. as Tesseract prints it; the character alone is no number.
+        assert_eq!(strip_enumerator("工.发放补助人数"), "发放补助人数");
+        assert_eq!(strip_enumerator("工、资金拨付"), "资金拨付");
+        assert_eq!(strip_enumerator("工作经费"), "工作经费");
+        assert_eq!(strip_enumerator("l.发放"), "发放");
     }
 }
