@@ -369,6 +369,32 @@ impl Reader<'_> {
         (moved, true)
     }
 
+    /// True when only the row's position put segment `seg` in half `h`
+    /// (its columns said `placed`). Fill order overruled the columns: two
+    /// weak signals disagree. Or a continuation row while both halves'
+    /// groups hold indicators: a row shifted by a whole half would look
+    /// just like this one. Or a lone level-2 segment placed by its columns
+    /// in a form whose halves are both in use (its twin cell was lost, so a
+    /// shifted row cannot be told from an unshifted one). Or any row of
+    /// space-aligned text (measured on real OCR: which row a centred level
+    /// 2 or a wrapped name belongs to is still often misread there).
+    fn position_only(
+        &self,
+        seg: &Segment,
+        h: usize,
+        placed: usize,
+        continuation: bool,
+        by_position: bool,
+    ) -> bool {
+        let other_half_busy = (0..self.group_n.len())
+            .any(|o| o != h && self.group_n[o] > 0 && self.cur_l2[o].is_some());
+        let lone_level2 = seg.level2.is_some() && !seg.texts.is_empty() && self.used.len() > 1;
+        h != placed
+            || (continuation && other_half_busy)
+            || (by_position && lone_level2)
+            || self.lines_are_rows
+    }
+
     /// Reads one segment placed in half `placed` as an indicator (none for
     /// a segment without text, which only sets its half's level 2).
     fn segment(
@@ -387,24 +413,7 @@ impl Reader<'_> {
         } else {
             placed
         };
-        // Fill order overruled the columns: two weak signals disagree.
-        // Both halves' groups hold indicators: a row shifted by a whole
-        // half would look just like this one.
-        // Or: a lone level-2 segment placed by its columns in a form whose
-        // halves are both in use (its twin cell was lost, so a shifted row
-        // cannot be told from an unshifted one).
-        // Or: any row of space-aligned text (measured on real OCR: which
-        // row a centred level 2 or a wrapped name belongs to is still
-        // often misread there).
-        let position_only = h != placed
-            || (continuation
-                && (0..self.group_n.len())
-                    .any(|o| o != h && self.group_n[o] > 0 && self.cur_l2[o].is_some()))
-            || (by_position
-                && seg.level2.is_some()
-                && !seg.texts.is_empty()
-                && self.used.len() > 1)
-            || self.lines_are_rows;
+        let position_only = self.position_only(seg, h, placed, continuation, by_position);
         if let Some((l2, _, _)) = seg.level2 {
             self.group_n[h] = 0;
             if self.lines_are_rows {

@@ -26,7 +26,7 @@ use crate::table::{self, Format, Grid};
 use crate::template::{FieldSource, LabelTarget, Layout, Template};
 use crate::text::normalize::clean;
 use crate::vocab::WordMatch;
-use cells::{classify_key, strip_label_tail, CellClass};
+use cells::{classify_key, strip_label_tail, Candidates, CellClass};
 use std::ops::Range;
 use std::sync::Arc;
 use values::Parsed;
@@ -521,6 +521,19 @@ fn starts_with_field_label(key: &str, template: &Template) -> bool {
         .unwrap_or(false)
 }
 
+/// (rank, count) of the label cell `ci` among the cells of its row that
+/// print the same label first: which of a repeated label's fields it is.
+fn label_order(row: &[CellClass], ci: usize, cands: &Candidates) -> Option<(usize, usize)> {
+    let first = cands.first()?;
+    let same = |c: &CellClass| match c {
+        CellClass::Label { cands: cs, .. } => cs.first().map(|m| m.word) == Some(first.word),
+        CellClass::Value => false,
+    };
+    let rank = row[..ci].iter().filter(|c| same(c)).count();
+    let count = row.iter().filter(|c| same(c)).count();
+    Some((rank, count))
+}
+
 fn fields_from_grid(
     grid: &Grid,
     grid_index: usize,
@@ -541,17 +554,7 @@ fn fields_from_grid(
             let CellClass::Label { cands, inline } = &classes.row(r)[ci] else {
                 continue;
             };
-            let order = cands.first().map(|first| {
-                let same = |c: &CellClass| match c {
-                    CellClass::Label { cands: cs, .. } => {
-                        cs.first().map(|m| m.word) == Some(first.word)
-                    }
-                    CellClass::Value => false,
-                };
-                let rank = classes.row(r)[..ci].iter().filter(|c| same(c)).count();
-                let count = classes.row(r).iter().filter(|c| same(c)).count();
-                (rank, count)
-            });
+            let order = label_order(classes.row(r), ci, cands);
             let Some((m, resolved)) = st.resolve(cands, Some(cell.col), order) else {
                 st.warnings.push(Warning {
                     kind: "duplicate_label".into(),
