@@ -433,7 +433,9 @@ impl Reader<'_> {
         self.group_n[h] += 1;
         let (level3, value, extra) = name_and_value(seg, self.header, h);
         repairs.extend(extra);
-        let value = value.map(|v| restore_sign(v, &self.ind.prefix_readings, &mut repairs));
+        let value = value
+            .map(|v| restore_sign(v, &self.ind.prefix_readings, &mut repairs))
+            .map(|v| restore_percent(v, &mut repairs));
         if self.lines_are_rows {
             let first_numbered = seg
                 .texts
@@ -807,6 +809,34 @@ fn restore_sign(value: String, readings: &[(char, String)], repairs: &mut Vec<Re
     }
 }
 
+/// `value` with a percent sign read as a digit and `%` given back
+/// (`1009%` → `100%`, `959%` → `95%`): only a bare share (a sign, a
+/// number, `%`) over 100 that is 100 or less without its last digit.
+fn restore_percent(value: String, repairs: &mut Vec<Repair>) -> String {
+    let Some(body) = value.strip_suffix(['%', '％']) else {
+        return value;
+    };
+    let start = body
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(body.len());
+    let (sign, digits) = body.split_at(start);
+    let bare = sign.chars().count() <= 1 && !sign.chars().any(|c| c.is_alphanumeric());
+    if !bare || digits.len() < 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return value;
+    }
+    let (kept, read) = digits.split_at(digits.len() - 1);
+    let over = digits.parse::<u32>().is_ok_and(|n| n > 100);
+    if !over || kept.parse::<u32>().map_or(true, |n| n > 100) {
+        return value;
+    }
+    repairs.push(Repair::change(
+        RepairKind::SymbolConfusion,
+        &[read, "%"].concat(),
+        "%",
+    ));
+    [sign, kept, "%"].concat()
+}
+
 /// Level-3 name and value from a segment's text cells.
 fn name_and_value(
     seg: &Segment,
@@ -876,6 +906,30 @@ mod tests {
         let mut none = Vec::new();
         for v in ["之后完成", "达95%", "95%", ""] {
             assert_eq!(restore_sign(v.into(), &readings, &mut none), v);
+        }
+        assert!(none.is_empty());
+    }
+
+    /// A percent sign read as a digit and `%` comes back when the share
+    /// would otherwise be over 100.
+    #[test]
+    fn percent_read_as_a_digit_is_given_back() {
+        let mut repairs = Vec::new();
+        assert_eq!(restore_percent("1009%".into(), &mut repairs), "100%");
+        assert_eq!(restore_percent("≥959%".into(), &mut repairs), "≥95%");
+        assert_eq!(repairs.len(), 2);
+        assert_eq!(repairs[0].from.as_deref(), Some("9%"));
+        let mut none = Vec::new();
+        for v in [
+            "100%",
+            "95%",
+            "1503%",
+            "增长1000%",
+            "99.5%",
+            "≥3000条",
+            "达1009%",
+        ] {
+            assert_eq!(restore_percent(v.into(), &mut none), v);
         }
         assert!(none.is_empty());
     }
