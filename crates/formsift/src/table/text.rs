@@ -137,9 +137,10 @@ struct Printed<'a> {
     start: usize,
     end: usize,
     text: Cow<'a, str>,
-    /// Set once the piece was appended to a piece above it (a wrapped
-    /// cell's next line): (line index in the block, piece index) of the
-    /// cell's first line, which holds the joined text.
+    /// Set once the piece's text went into another piece, which holds the
+    /// joined text: (line index in the block, piece index) of that piece —
+    /// the first line of a wrapped cell, or the last line of a cell
+    /// straddling its row ([`join_straddling`]).
     merged_into: Option<(usize, usize)>,
     /// Set when the piece belongs to the row of an earlier line of its
     /// band ([`join_band`]).
@@ -231,13 +232,7 @@ fn boundaries(rows: &[BlockLine<'_>]) -> Vec<usize> {
 /// (`2、`) or following a full stop starts anew.
 fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
     let table_end = rows.iter().map(|r| r.width).max().unwrap_or(0);
-    // A block whose lines are padded with spaces to the table's width was
-    // laid out one row per line by a tool that sized every cell: its full
-    // cells are cut short, not wrapped.
-    let padded = (rows.iter())
-        .filter(|r| r.pieces.last().is_some_and(|p| r.width > p.end + 1))
-        .count();
-    if 2 * padded > rows.len() || !has_fragment_line(rows) {
+    if padded_layout(rows) || !has_fragment_line(rows) {
         return;
     }
     let wraps = wrapped_lines(rows, table_end);
@@ -283,12 +278,9 @@ fn merge_wrapped(rows: &mut [BlockLine<'_>]) {
 /// one-line label comes out as a lone line above the row and a lone line
 /// below it, both in a gap of the row (`自然资源和规划局机关` /
 /// `预算单位及代码 … 实施单位及责任人 …` / `131008`). The two lines become
-/// one piece of the upper line, and the row's own pieces join that line.
+/// one piece, read with the row (on its line).
 fn join_straddling(rows: &mut [BlockLine<'_>]) {
-    let padded = (rows.iter())
-        .filter(|r| r.pieces.last().is_some_and(|p| r.width > p.end + 1))
-        .count();
-    if 2 * padded > rows.len() {
+    if padded_layout(rows) {
         return;
     }
     let alive = |r: &BlockLine<'_>| -> Vec<usize> {
@@ -321,15 +313,23 @@ fn join_straddling(rows: &mut [BlockLine<'_>]) {
         {
             continue;
         }
-        let tail = pb.text.trim().to_string();
+        let joined = format!("{}{}", pa.text.trim_end(), pb.text.trim());
         let (a, b) = (*a, *b);
-        let first = &mut rows[i - 1].pieces[a];
-        first.text = Cow::Owned(format!("{}{tail}", first.text));
-        rows[i + 1].pieces[b].merged_into = Some((i - 1, a));
-        for k in mid {
-            rows[i].pieces[k].moved_to = Some(i - 1);
-        }
+        let lower = &mut rows[i + 1].pieces[b];
+        lower.text = Cow::Owned(joined);
+        lower.moved_to = Some(i);
+        rows[i - 1].pieces[a].merged_into = Some((i + 1, b));
     }
+}
+
+/// True when most lines of the block are padded with spaces to the
+/// table's width: a tool that sized every cell laid it out one row per
+/// line, and its full cells are cut short, not wrapped.
+fn padded_layout(rows: &[BlockLine<'_>]) -> bool {
+    let padded = (rows.iter())
+        .filter(|r| r.pieces.last().is_some_and(|p| r.width > p.end + 1))
+        .count();
+    2 * padded > rows.len()
 }
 
 /// True when some line of the block holds nothing but one to three word
@@ -701,6 +701,8 @@ mod tests {
             ]
         );
         assert_eq!(rows.len(), 3);
+        // Read on the label's line.
+        assert!(g.rows[1].cells.iter().all(|c| c.line == 3));
     }
 
     /// A sentence wrapped before a number (`…稳定在` / `95%以上`) goes on;
