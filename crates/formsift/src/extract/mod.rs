@@ -816,9 +816,26 @@ fn fields_from_line(line: usize, text: &str, key: &str, st: &mut State<'_>) {
 /// The labels of a free line: printed exactly at its start or before a
 /// colon, or printed with confusions right before a colon
 /// (`…科室负责人答字：徐平`), in line order.
+/// True when label `word`, printed without its colon, ends the line with
+/// a value of the shape its field takes (`…单位万元`: the OCR dropped the
+/// colon): the field's `value_pattern` matches all of `rest`.
+fn ends_with_its_value(template: &Template, word: usize, rest: &str) -> bool {
+    let Some(LabelTarget::Fields(fields)) = template.label_targets.get(word) else {
+        return false;
+    };
+    let pattern = fields
+        .first()
+        .and_then(|&f| template.fields[f].value_pattern.as_ref());
+    !rest.is_empty() && pattern.is_some_and(|re| re.is_match(rest))
+}
+
 fn labels_on_line(key: &str, template: &Template) -> Vec<(Range<usize>, WordMatch)> {
     let mut hits: Vec<(Range<usize>, WordMatch)> = (template.labels.words_in(key).into_iter())
-        .filter(|(at, _)| at.start == 0 || key[at.end..].starts_with(':'))
+        .filter(|(at, w)| {
+            at.start == 0
+                || key[at.end..].starts_with(':')
+                || ends_with_its_value(template, *w, &key[at.end..])
+        })
         .map(|(at, w)| (at, WordMatch::exact(w)))
         .collect();
     for (colon, _) in key.match_indices(':') {

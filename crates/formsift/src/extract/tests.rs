@@ -472,3 +472,16 @@ fn the_rest_of_a_wrapped_label_below_it_is_not_its_value() {
         assert_eq!(val(r, "sources_gov_fund"), &Value::Null, "{doc}");
     }
 }
+
+/// A label whose colon the OCR dropped still labels a value of its
+/// field's shape that ends the line (`单位万元`); text of another shape
+/// after it is no value of that label.
+#[test]
+fn a_label_without_its_colon_before_a_value_of_its_shape() {
+    let doc = format!("{HEAD}申报单位：某局  申报时间：2019年3月5日  单位万元\n");
+    let r = &run(&doc)[0];
+    assert_eq!(val(r, "amount_unit"), &text("万元"));
+    let doc = format!("{HEAD}申报单位：某局  申报时间：2019年3月5日  单位合计\n");
+    let r = &run(&doc)[0];
+    assert_eq!(val(r, "amount_unit"), &Value::Null);
+}
