@@ -75,44 +75,20 @@ fn centred_layout(labels: &[&LabelMark], rows: &[&CarriedRow]) -> bool {
 /// The cheapest contiguous split of `rows` (in line order) among `labels`
 /// (in line order): each row's new level 2, `None` for rows left unowned.
 fn split(labels: &[&LabelMark], rows: &[&CarriedRow]) -> Vec<Option<usize>> {
-    let (m, n) = (labels.len(), rows.len());
-    // best[k][j]: rows[..j] given to the first k labels (label 0 = none).
-    let mut best = vec![vec![f64::INFINITY; n + 1]; m + 1];
-    let mut from = vec![vec![0usize; n + 1]; m + 1];
-    for (j, b) in best[0].iter_mut().enumerate() {
-        *b = j as f64 * UNOWNED;
-    }
-    for k in 1..=m {
+    let owners = super::contiguous::split(rows.len(), labels.len(), UNOWNED, |k, run| {
         // A label's rows lie between its neighbours' lines.
-        let above = k.checked_sub(2).map(|p| labels[p].line);
-        let below = labels.get(k).map(|l| l.line);
-        for j in 0..=n {
-            for i in 0..=j {
-                let run = &rows[i..j];
-                let inside = run
-                    .iter()
-                    .all(|r| above.is_none_or(|a| r.line > a) && below.is_none_or(|b| r.line < b));
-                if !inside {
-                    continue;
-                }
-                let c = best[k - 1][i] + run_cost(labels[k - 1], run);
-                if c < best[k][j] {
-                    best[k][j] = c;
-                    from[k][j] = i;
-                }
-            }
-        }
-    }
-    let mut owner = vec![None; n];
-    let mut j = n;
-    for k in (1..=m).rev() {
-        let i = from[k][j];
-        for o in &mut owner[i..j] {
-            *o = Some(labels[k - 1].level2);
-        }
-        j = i;
-    }
-    owner
+        let above = k.checked_sub(1).map(|p| labels[p].line);
+        let below = labels.get(k + 1).map(|l| l.line);
+        let run = &rows[run];
+        let inside = run
+            .iter()
+            .all(|r| above.is_none_or(|a| r.line > a) && below.is_none_or(|b| r.line < b));
+        inside.then(|| run_cost(labels[k], run))
+    });
+    owners
+        .into_iter()
+        .map(|o| o.map(|k| labels[k].level2))
+        .collect()
 }
 
 /// How badly `label` owning `run` fits: its line's distance from the

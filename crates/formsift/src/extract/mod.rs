@@ -13,6 +13,7 @@
 
 pub mod cells;
 mod centred;
+mod contiguous;
 pub mod indicators;
 mod numbered;
 mod truncation;
@@ -657,7 +658,22 @@ struct LabelWrap<'a> {
     rest: Option<&'a str>,
 }
 
-impl LabelWrap<'_> {
+impl<'a> LabelWrap<'a> {
+    fn of(below: &Below<'a>) -> LabelWrap<'a> {
+        LabelWrap {
+            rest: below.label_rest,
+        }
+    }
+
+    /// Adds value cell `c` (of row `r`) to `out`, unless it is the label's
+    /// own next line, which is consumed with the label.
+    fn take<'g>(&mut self, out: &mut Vec<(usize, usize, &'g str)>, r: usize, c: &'g table::Cell) {
+        if out.is_empty() && self.continues(c.key()) {
+            return;
+        }
+        out.push((c.line, r, c.text()));
+    }
+
     /// True (and the rest shortened) when `key` goes on spelling the label.
     fn continues(&mut self, key: &str) -> bool {
         match self.rest {
@@ -680,14 +696,12 @@ fn take_below<'g>(
     below: &Below<'_>,
     consumed: &mut Consumed,
 ) -> Vec<(usize, usize, &'g str)> {
-    let in_section = below.in_section;
-    let mut wrap = LabelWrap {
-        rest: below.label_rest,
-    };
     let label = &grid.rows[r].cells[ci];
     if let Some(x) = label.x {
         return take_below_placed(grid, classes, r, x, below, consumed);
     }
+    let in_section = below.in_section;
+    let mut wrap = LabelWrap::of(below);
     // The last cell of a row whose trailing tabs were lost reaches to the
     // row's end: its span is unknown, not one column.
     let last = ci + 1 == grid.rows[r].cells.len();
@@ -700,10 +714,7 @@ fn take_below<'g>(
         for (cj, c) in row.cells.iter().enumerate() {
             if c.col >= from && c.col < to && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
-                if out.is_empty() && wrap.continues(c.key()) {
-                    continue;
-                }
-                out.push((c.line, r2, c.text()));
+                wrap.take(&mut out, r2, c);
             }
         }
     }
@@ -725,9 +736,7 @@ fn take_below_placed<'g>(
     consumed: &mut Consumed,
 ) -> Vec<(usize, usize, &'g str)> {
     let in_section = below.in_section;
-    let mut wrap = LabelWrap {
-        rest: below.label_rest,
-    };
+    let mut wrap = LabelWrap::of(below);
     // The cells a value may belong to: those of the label's row, and the
     // labels of the rows passed on the way down (labels of the same band,
     // centred on lines of their own).
@@ -752,10 +761,7 @@ fn take_below_placed<'g>(
             let mine = c.x.is_some_and(|p| owner(&heads, p) == Some(label_at));
             if mine && !row_classes[cj].is_label() && !consumed.is(r2, cj) {
                 consumed.mark(r2, cj);
-                if out.is_empty() && wrap.continues(c.key()) {
-                    continue;
-                }
-                out.push((c.line, r2, c.text()));
+                wrap.take(&mut out, r2, c);
             }
         }
         let labels = (row.cells.iter().zip(row_classes)).filter(|(_, k)| k.is_label());

@@ -113,46 +113,15 @@ fn mean(lines: &[usize]) -> f64 {
 /// belongs to: contiguous runs in order, each as close to its group's
 /// centre as can be; values before the first run may stay unowned.
 fn split(values: &[f64], centres: &[f64]) -> Vec<Option<usize>> {
-    let (n, m) = (values.len(), centres.len());
-    if m == 0 {
-        return vec![None; n];
-    }
-    // best[g][k]: cost of giving values[..k] to groups[..g] (a prefix may
-    // stay unowned), with the split point behind it.
-    let inf = f64::INFINITY;
-    let mut best = vec![vec![inf; n + 1]; m + 1];
-    let mut from = vec![vec![0usize; n + 1]; m + 1];
-    for (k, b) in best[0].iter_mut().enumerate() {
-        *b = UNOWNED * k as f64;
-    }
-    for g in 1..=m {
-        for k in 0..=n {
-            for j in 0..=k {
-                let run = &values[j..k];
-                let cost = if run.is_empty() {
-                    NO_VALUE
-                } else {
-                    let centre = run.iter().sum::<f64>() / run.len() as f64;
-                    (centre - centres[g - 1]).abs()
-                };
-                let total = best[g - 1][j] + cost;
-                if total < best[g][k] {
-                    best[g][k] = total;
-                    from[g][k] = j;
-                }
-            }
-        }
-    }
-    let mut owner = vec![None; n];
-    let mut k = n;
-    for g in (1..=m).rev() {
-        let j = from[g][k];
-        for o in owner.iter_mut().take(k).skip(j) {
-            *o = Some(g - 1);
-        }
-        k = j;
-    }
-    owner
+    super::contiguous::split(values.len(), centres.len(), UNOWNED, |g, run| {
+        let run = &values[run];
+        Some(if run.is_empty() {
+            NO_VALUE
+        } else {
+            let centre = run.iter().sum::<f64>() / run.len() as f64;
+            (centre - centres[g]).abs()
+        })
+    })
 }
 
 #[cfg(test)]
